@@ -1,0 +1,286 @@
+"""The one polite HTTP client every connector fetches through.
+
+Per-host token buckets, pauses on Retry-After, retries with backoff for transient failures only,
+robots.txt, conditional GET checked by content hash, timeouts and a body-size cap enforced while
+streaming. httpx errors are translated to the project's SourceError tree here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email.utils
+import hashlib
+import json
+import random
+import re
+import threading
+import time
+import urllib.robotparser
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from pipeline.errors import RobotsDisallowed, SourceRejected, SourceUnavailable
+from pipeline.models import FetchSettings, Validator
+
+TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_\-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding=["']([A-Za-z0-9_\-]+)""", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def text(self) -> str:
+        """Decoded with the header's charset, else the document's own, else UTF-8 (lossless on bad bytes)."""
+        return self.content.decode(self.charset() or "utf-8", errors="replace")
+
+    def charset(self) -> str | None:
+        match = re.search(r"charset=([\w\-]+)", self.headers.get("content-type", ""), re.I)
+        found = match.group(1) if match else None
+        if not found:
+            head = self.content[:2048]
+            sniff = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
+            found = sniff.group(1).decode("ascii") if sniff else None
+        try:
+            return codecs.lookup(found).name if found else None
+        except LookupError:
+            return None
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.content)
+        except ValueError as exc:
+            raise SourceRejected(f"{self.url}: not valid JSON ({exc})") from exc
+
+
+@dataclass
+class _Host:
+    tokens: float
+    updated: float
+    not_before: float = 0.0  # monotonic time before which nobody may call this host (Retry-After)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Http:
+    """A shared, thread-safe, polite HTTP client. Pass `transport=` to point it anywhere in tests."""
+
+    def __init__(
+        self,
+        settings: FetchSettings | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = s = settings or FetchSettings()
+        self._client = httpx.Client(
+            headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
+            follow_redirects=True,
+            max_redirects=s.max_redirects,
+            limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
+            transport=transport,
+        )
+        self._sleep, self._clock = sleep, clock
+        self._hosts: dict[str, _Host] = {}
+        self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self._lock = threading.Lock()
+        self.requests = 0  # every request sent, retries and robots.txt included
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Http:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        rate: float | None = None,
+    ) -> Response:
+        """GET with robots.txt, rate limit and retries; a 304 comes back as a Response with status 304."""
+        if self.settings.robots and not self.allowed(url):
+            raise RobotsDisallowed(f"{url}: disallowed by robots.txt for our user agent")
+        attempt = 0
+        while True:
+            try:
+                return self._once(url, params, headers, rate)
+            except SourceUnavailable as exc:
+                attempt += 1
+                if attempt > self.settings.retries:
+                    raise
+                self._sleep(self._backoff(attempt, exc.retry_after))
+
+    def get_conditional(
+        self, url: str, previous: Validator | None, **kwargs: Any
+    ) -> tuple[Response | None, Validator]:
+        """Fetch unless unchanged: returns (None, validator) on a fresh cache, a 304, or an identical body."""
+        now = datetime.now(UTC)
+        if previous and previous.fresh_until and previous.fresh_until > now:
+            return None, previous
+        headers = dict(kwargs.pop("headers", None) or {})
+        if previous and previous.etag:
+            headers["If-None-Match"] = previous.etag
+        if previous and previous.last_modified:
+            headers["If-Modified-Since"] = previous.last_modified
+        response = self.get(url, headers=headers, **kwargs)
+        if response.status == 304 and previous:
+            return None, _validator(response, previous.sha256, now)
+        validator = _validator(response, response.sha256, now)
+        if previous and previous.sha256 == validator.sha256:
+            return None, validator  # servers that ignore validators still send the same bytes
+        return response, validator
+
+    def allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            parser = self._robots.get(origin)
+        if parser is None:
+            parser = self._fetch_robots(origin)
+            with self._lock:
+                self._robots[origin] = parser
+        return parser.can_fetch(self.settings.user_agent, url)
+
+    def _fetch_robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
+        parser = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
+        try:
+            response = self._once(f"{origin}/robots.txt", None, None, None)
+        except SourceRejected:
+            response = None
+        if response is None or 400 <= response.status < 500:
+            parser.allow_all = True  # RFC 9309: an unavailable robots.txt allows everything
+        else:
+            parser.parse(response.text().splitlines())
+        return parser
+
+    def _once(
+        self, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str] | None, rate: float | None
+    ) -> Response:
+        host = urlsplit(url).netloc
+        self._wait_turn(host, rate or self.settings.rate_per_host)
+        self.requests += 1
+        try:
+            with self._client.stream("GET", url, params=params, headers=headers) as reply:
+                if reply.status_code in TRANSIENT_STATUS:
+                    retry_after = _retry_after(reply.headers.get("retry-after"))
+                    if retry_after is not None:
+                        self._pause(host, retry_after)
+                    raise SourceUnavailable(f"{url}: HTTP {reply.status_code}", retry_after)
+                if reply.status_code >= 400:
+                    raise SourceRejected(f"{url}: HTTP {reply.status_code} {reply.reason_phrase}")
+                content = self._read_capped(reply, url)
+                return Response(str(reply.url), reply.status_code, _lower(reply.headers), content)
+        except httpx.TooManyRedirects as exc:
+            raise SourceRejected(f"{url}: more than {self.settings.max_redirects} redirects") from exc
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise SourceUnavailable(f"{url}: {type(exc).__name__} {exc}".rstrip()) from exc
+        except httpx.DecodingError as exc:
+            raise SourceRejected(f"{url}: undecodable body ({exc})") from exc
+        except httpx.HTTPError as exc:
+            raise SourceRejected(f"{url}: {type(exc).__name__} {exc}") from exc
+
+    def _read_capped(self, reply: httpx.Response, url: str) -> bytes:
+        cap, deadline = self.settings.max_bytes, self._clock() + self.settings.total_timeout
+        declared = reply.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise SourceRejected(f"{url}: body of {int(declared):,} bytes is over the {cap:,}-byte cap")
+        chunks, size = [], 0
+        for chunk in reply.iter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise SourceRejected(f"{url}: body is over the {cap:,}-byte cap")
+            if self._clock() > deadline:
+                raise SourceUnavailable(f"{url}: took longer than {self.settings.total_timeout:g}s in total")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _host(self, host: str) -> _Host:
+        with self._lock:
+            if host not in self._hosts:
+                self._hosts[host] = _Host(tokens=self.settings.burst, updated=self._clock())
+            return self._hosts[host]
+
+    def _wait_turn(self, host: str, rate: float) -> None:
+        """Token bucket per host; a Retry-After pause holds every caller of that host."""
+        state = self._host(host)
+        with state.lock:
+            while True:
+                now = self._clock()
+                if now < state.not_before:
+                    self._sleep(state.not_before - now)
+                    continue
+                state.tokens = min(self.settings.burst, state.tokens + (now - state.updated) * rate)
+                state.updated = now
+                if state.tokens >= 1:
+                    state.tokens -= 1
+                    return
+                self._sleep((1 - state.tokens) / rate)
+
+    def _pause(self, host: str, seconds: float) -> None:
+        if seconds > self.settings.max_retry_after:
+            return
+        state = self._host(host)
+        state.not_before = max(state.not_before, self._clock() + seconds)
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            if retry_after > self.settings.max_retry_after:
+                raise SourceUnavailable(f"server asked us to wait {retry_after:g}s; trying again next run")
+            return 0.0  # the host pause already holds us back
+        base = self.settings.backoff * 2 ** (attempt - 1)
+        return base + random.uniform(0, base / 2)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _validator(response: Response, sha256: str | None, now: datetime) -> Validator:
+    max_age = re.search(r"max-age=(\d+)", response.headers.get("cache-control", ""))
+    fresh = now + timedelta(seconds=min(int(max_age.group(1)), 86_400)) if max_age else None
+    return Validator(
+        etag=response.headers.get("etag"),
+        last_modified=response.headers.get("last-modified"),
+        sha256=sha256,
+        fresh_until=fresh if max_age and int(max_age.group(1)) > 0 else None,
+    )
+
+
+def _lower(headers: httpx.Headers) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}

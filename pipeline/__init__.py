@@ -1,0 +1,1 @@
+"""Web Voyage: voice-of-customer social listening into DuckDB."""

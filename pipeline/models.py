@@ -1,0 +1,203 @@
+"""The values that flow through the pipeline: communities, posts, cursors, scores (stdlib only)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+POST = "post"
+COMMENT = "comment"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    """How politely and how far we fetch; `[fetch]` in voyage.toml."""
+
+    user_agent: str = "WebVoyage/0.1 (voice-of-customer research; +https://github.com/web-voyage/web-voyage)"
+    rate_per_host: float = 1.0  # sustained requests per second to one host
+    burst: int = 4
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    max_bytes: int = 15_000_000
+    max_redirects: int = 5
+    retries: int = 3
+    backoff: float = 1.0  # seconds; doubled per try, with jitter
+    max_retry_after: float = 120.0  # a longer Retry-After fails the request as unavailable
+    robots: bool = True
+    lookback_days: int = 30  # how far back a first run reaches
+    lag_hours: float = 48.0  # re-read window so edits, new comments and score changes land
+    max_comments: int = 2000  # per community per run (e.g. Reddit "more comments" budget)
+
+
+@dataclass(frozen=True, slots=True)
+class Community:
+    """One place where customers talk, as named in voyage.toml."""
+
+    name: str
+    kind: str
+    segment: str
+    url: str | None = None
+    subreddit: str | None = None
+    keywords: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def location(self) -> str:
+        return self.url or (f"r/{self.subreddit}" if self.subreddit else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A normalised post or comment. Ids are the source's own; `Post.id` is our stable key."""
+
+    community: str
+    source: str
+    external_id: str
+    url: str
+    thread_id: str
+    parent_id: str | None
+    kind: str  # POST or COMMENT
+    author: str | None
+    title: str
+    body: str  # plain text, HTML stripped
+    published: datetime  # aware, UTC
+    score: int | None = None
+    reply_count: int | None = None
+    depth: int = 0
+    upvote_ratio: float | None = None
+    flair: str | None = None
+    removed: bool = False  # deleted or removed at the source: kept, never scored as text
+
+    @property
+    def id(self) -> str:
+        return post_key(self.source, self.external_id)
+
+    @property
+    def text(self) -> str:
+        """What gets scored: the title (for posts) and body."""
+        if self.removed:
+            return ""
+        if self.title and self.kind == POST:
+            return f"{self.title}.\n{self.body}" if self.body else self.title
+        return self.body
+
+
+def post_key(source: str, external_id: str) -> str:
+    return f"{source}:{external_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Validator:
+    """What we know about one URL to fetch it conditionally."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None
+    fresh_until: datetime | None = None  # from Cache-Control max-age or a feed's <ttl>
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Incremental state of one community, stored as JSON by the store."""
+
+    newest: datetime | None = None  # newest published time seen
+    newest_id: str | None = None
+    validators: Mapping[str, Validator] = field(default_factory=dict)
+    state: Mapping[str, Any] = field(default_factory=dict)  # kind-specific, JSON-able
+
+    def with_validator(self, url: str, validator: Validator) -> Cursor:
+        return replace(self, validators={**self.validators, url: validator})
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        return json.dumps(data, default=_json_default, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Cursor:
+        if not text:
+            return cls()
+        data = json.loads(text)
+        validators = {
+            url: Validator(**{**v, "fresh_until": _parse_dt(v.get("fresh_until"))})
+            for url, v in data.get("validators", {}).items()
+        }
+        return cls(
+            newest=_parse_dt(data.get("newest")),
+            newest_id=data.get("newest_id"),
+            validators=validators,
+            state=data.get("state", {}),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What a connector hands back: the posts, the cursor to store with them, and what it noticed."""
+
+    posts: list[Post]
+    cursor: Cursor
+    warnings: tuple[str, ...] = ()
+    missed: int = 0  # items known to exist but left out (budget, listing cap)
+    requests: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Sentiment:
+    compound: float
+    pos: float
+    neu: float
+    neg: float
+
+    @property
+    def label(self) -> str:
+        return sentiment_label(self.compound)
+
+
+def sentiment_label(compound: float) -> str:
+    """VADER's standard thresholds."""
+    if compound >= 0.05:
+        return "positive"
+    if compound <= -0.05:
+        return "negative"
+    return "neutral"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A value or brand term found in a sentence, carrying that sentence's sentiment."""
+
+    post_id: str
+    kind: str  # "value" or "brand"
+    name: str  # the ACCEPT value or the brand
+    term: str
+    sentence_idx: int
+    start: int  # character span within the sentence
+    end: int
+    sentence: str
+    compound: float
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPost:
+    post: Post
+    sentiment: Sentiment | None  # None for removed posts and empty texts
+    sentences: int = 0
+    mentions: tuple[Mention, ...] = ()
+
+
+def utc(dt: datetime) -> datetime:
+    """An aware UTC datetime; naive input is taken as UTC."""
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _parse_dt(value: str | None) -> datetime | None:
+    return utc(datetime.fromisoformat(value)) if value else None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON-able: {type(value).__name__}")
