@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Set up and run Web Voyage with nothing but Python 3.11+: `python3 make.py demo` or `python3 make.py test`.
+
+Creates .venv on first use, installs the pinned dependencies from constraints.txt and the project
+itself (editable), then runs the command. Later calls reuse the environment unless the pins changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+STAMP = VENV / ".installed"
+
+COMMANDS = {
+    "demo": [str(BIN / "voyage"), "demo"],
+    "test": [str(PY), "-m", "pytest"],
+    "lint": [str(BIN / "ruff"), "check", "."],
+    "bench": [str(PY), "bench/run_all.py"],
+}
+
+
+def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 11):
+        sys.exit("Web Voyage needs Python 3.11 or newer")
+    if not argv or argv[0] not in COMMANDS:
+        print(f"usage: python3 make.py {{{'|'.join(COMMANDS)}}} [args...]", file=sys.stderr)
+        return 2
+    setup()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.call(COMMANDS[argv[0]] + argv[1:], cwd=ROOT, env=env)
+
+
+def setup() -> None:
+    wanted = hashlib.sha256((ROOT / "constraints.txt").read_bytes() + (ROOT / "pyproject.toml").read_bytes())
+    if STAMP.exists() and STAMP.read_text() == wanted.hexdigest():
+        return
+    if not PY.exists():
+        print("setting up .venv (first run only) ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    pip = [str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run(pip + ["-c", "constraints.txt", "-e", ".[dev]"], cwd=ROOT, check=True)
+    STAMP.write_text(wanted.hexdigest())
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
