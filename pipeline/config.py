@@ -158,7 +158,8 @@ def _brands(items: Any, text: str, where: str) -> tuple[Brand, ...]:
             raise ConfigError(f"{where}: [[brand]] #{number} needs a `name`")
         aliases = item.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-            raise ConfigError(f"{where}{_line(text, 'name', name)}: brand {name!r}: `aliases` must be a list of strings")
+            line = _line(text, "name", name)
+            raise ConfigError(f"{where}{line}: brand {name!r}: `aliases` must be a list of strings")
         brands.append(Brand(name.strip(), tuple(a.strip() for a in aliases)))
     return tuple(brands)
 

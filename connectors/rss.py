@@ -1,0 +1,297 @@
+"""Blogs: RSS 0.9x/1.0/2.0, Atom and JSON Feed, found from a homepage, with readers' comment feeds.
+
+Articles come from the main feed; readers' comments from each article's `wfw:commentRss` feed, or
+from the site-wide WordPress `/comments/feed/` when articles do not name their own. Every feed is
+fetched conditionally (ETag/Last-Modified, then a content hash), so an unchanged blog costs a few
+304s. Articles stay watched for new comments for `lookback_days` after they were published.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import feedparser
+
+from connectors import FetchContext
+from connectors.html import html_to_text
+from connectors.http import Response
+from pipeline.errors import SourceError, SourceRejected
+from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post, Validator
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",
+              "application/rdf+xml", "application/xml", "text/xml")
+GUESSES = ("feed/", "feed", "rss.xml", "atom.xml", "index.xml", "feed.xml")
+_COMMENT_TITLE = re.compile(r"^\s*(?:comment on|re:)\s+.*?(?:\s+by\s+.+)?$", re.I)
+
+
+def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResult:
+    if not community.url:
+        raise SourceRejected(f"{community.name}: no url")
+    start_requests, warnings = ctx.http.requests, []
+    feed_url = cursor.state.get("feed_url") or discover_feed(community.url, ctx)
+    cursor = replace(cursor, state={**cursor.state, "feed_url": feed_url})
+    response, validator = ctx.http.get_conditional(feed_url, cursor.validators.get(feed_url))
+    entries: list[tuple[Post, str | None]] = []
+    if response is not None:
+        feed = parse_feed(response)
+        validator = _with_ttl(validator, feed, ctx.now)
+        warnings += _bozo_warning(feed, feed_url)
+        entries = [(parse_entry(e, community, feed_url, ctx.now), e.get("wfw_commentrss")) for e in feed["entries"]]
+        entries = [(a, c) for a, c in entries if _wanted(a, community, cursor, ctx)]
+    cursor = cursor.with_validator(feed_url, validator)
+    articles = [article for article, _ in entries]
+    watched = _watch(cursor, entries, ctx)
+    cursor = replace(cursor, state={**cursor.state, "watched": watched})
+    comments, cursor, more_warnings = _fetch_comments(community, cursor, watched, ctx)
+    posts = articles + comments
+    newest = max((p.published for p in articles), default=cursor.newest)
+    cursor = replace(cursor, newest=max(filter(None, (newest, cursor.newest)), default=None))
+    return FetchResult(posts, cursor, tuple(warnings + more_warnings), requests=ctx.http.requests - start_requests)
+
+
+def discover_feed(url: str, ctx: FetchContext) -> str:
+    """The feed behind a URL: the URL itself, a `<link rel="alternate">` on the page, or a common path."""
+    response = ctx.http.get(url)
+    if _looks_like_feed(response):
+        return response.url
+    links = _alternate_links(response.text(), response.url)
+    if links:
+        return links[0]
+    for guess in GUESSES:
+        candidate = urljoin(response.url.rstrip("/") + "/", guess)
+        try:
+            if _looks_like_feed(ctx.http.get(candidate)):
+                return candidate
+        except SourceRejected:
+            continue
+    raise SourceRejected(f"{url}: no RSS, Atom or JSON feed found on the page or at the usual paths")
+
+
+def parse_feed(response: Response) -> dict[str, Any]:
+    """feedparser (or JSON Feed) over fetched bytes; raises SourceRejected when nothing is readable."""
+    if _is_json_feed(response):
+        return _parse_json_feed(response)
+    headers = {"content-type": response.headers.get("content-type", ""), "content-location": response.url}
+    feed = feedparser.parse(response.content, response_headers=headers,
+                            sanitize_html=False, resolve_relative_uris=False)
+    if not feed.get("version") and not feed.get("entries"):
+        reason = feed.get("bozo_exception") or "no RSS/Atom elements"
+        raise SourceRejected(f"{response.url}: not a readable feed ({_one_line(reason)})")
+    return feed
+
+
+def parse_entry(entry: Mapping[str, Any], community: Community, feed_url: str, now: datetime,
+                kind: str = POST, thread: str | None = None) -> Post:
+    link = entry.get("link") or ""
+    external = _entry_id(entry, feed_url)
+    title = html_to_text(entry.get("title"))
+    if kind == COMMENT and _COMMENT_TITLE.match(title):
+        title = ""
+    return Post(
+        community=community.name, source="rss", external_id=external, url=link or feed_url,
+        thread_id=thread or external, parent_id=thread, kind=kind,
+        author=_author(entry), title=title, body=html_to_text(_body(entry)),
+        published=entry_time(entry) or now.replace(microsecond=0),
+        reply_count=_int(entry.get("slash_comments")),
+    )
+
+
+def entry_time(entry: Mapping[str, Any]) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = entry.get(key)
+        if parsed:
+            return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+    return None
+
+
+def _fetch_comments(
+    community: Community, cursor: Cursor, watched: Mapping[str, Any], ctx: FetchContext
+) -> tuple[list[Post], Cursor, list[str]]:
+    comments: list[Post] = []
+    warnings: list[str] = []
+    for url, threads in _comment_feeds(cursor, watched).items():
+        try:
+            response, validator = ctx.http.get_conditional(url, cursor.validators.get(url))
+        except SourceError as exc:
+            if url == cursor.state.get("site_comments") and isinstance(exc, SourceRejected):
+                cursor = replace(cursor, state={**cursor.state, "site_comments": None})
+            else:
+                warnings.append(f"comments not fetched: {_one_line(exc)}")
+            continue
+        cursor = cursor.with_validator(url, validator)
+        if response is None:
+            continue
+        try:
+            feed = parse_feed(response)
+        except SourceRejected as exc:
+            warnings.append(f"comments not read: {_one_line(exc)}")
+            continue
+        for entry in feed["entries"]:
+            thread = threads.get("*") or threads.get(_strip_fragment(entry.get("link", "")))
+            if thread:
+                comments.append(parse_entry(entry, community, url, ctx.now, COMMENT, thread))
+    return comments, cursor, warnings
+
+
+def _watch(cursor: Cursor, entries: list[tuple[Post, str | None]], ctx: FetchContext) -> dict[str, Any]:
+    """Articles still watched for comments: {article id: {"url", "comments", "published"}}."""
+    horizon = ctx.now - timedelta(days=ctx.http.settings.lookback_days)
+    watched = dict(cursor.state.get("watched", {}))
+    for article, comments_url in entries:
+        watched[article.external_id] = {
+            "url": _strip_fragment(article.url), "comments": comments_url,
+            "published": article.published.isoformat(),
+        }
+    return {k: v for k, v in watched.items() if datetime.fromisoformat(v["published"]) >= horizon}
+
+
+def _comment_feeds(cursor: Cursor, watched: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """Comment feed URL -> {article page URL or '*': article id}."""
+    feeds: dict[str, dict[str, str]] = {}
+    site = cursor.state.get("site_comments", _site_comments_url(cursor.state.get("feed_url", "")))
+    for article_id, info in watched.items():
+        if info.get("comments"):
+            feeds[info["comments"]] = {"*": article_id}
+        elif site:
+            feeds.setdefault(site, {})[info["url"]] = article_id
+    return feeds
+
+
+def _site_comments_url(feed_url: str) -> str | None:
+    """WordPress serves all recent comments at /comments/feed/ beside /feed/."""
+    parts = urlsplit(feed_url)
+    if not parts.path.rstrip("/").endswith("/feed") and parts.path.rstrip("/") != "/feed":
+        return None
+    base = parts.path.rstrip("/")[: -len("feed")]
+    return urlunsplit((parts.scheme, parts.netloc, base + "comments/feed/", "", ""))
+
+
+def _wanted(article: Post, community: Community, cursor: Cursor, ctx: FetchContext) -> bool:
+    settings = ctx.http.settings
+    lookback = int(community.options.get("lookback_days", settings.lookback_days))
+    lag = float(community.options.get("lag_hours", settings.lag_hours))
+    since = cursor.newest - timedelta(hours=lag) if cursor.newest else ctx.now - timedelta(days=lookback)
+    if article.published < since:
+        return False
+    if not community.keywords:
+        return True
+    text = f"{article.title}\n{article.body}".lower()
+    return any(k.lower() in text for k in community.keywords)
+
+
+def _with_ttl(validator: Validator, feed: Mapping[str, Any], now: datetime) -> Validator:
+    ttl = _int(feed.get("feed", {}).get("ttl"))
+    if not ttl:
+        return validator
+    return replace(validator, fresh_until=now + timedelta(minutes=min(ttl, 24 * 60)))
+
+
+def _bozo_warning(feed: Mapping[str, Any], url: str) -> list[str]:
+    if not feed.get("bozo"):
+        return []
+    return [f"{url}: malformed feed, loaded {len(feed['entries'])} readable entries "
+            f"({_one_line(feed.get('bozo_exception'))})"]
+
+
+def _looks_like_feed(response: Response) -> bool:
+    if _is_json_feed(response):
+        return True
+    if response.content_type == "text/html":
+        return False
+    head = response.content[:1024].lstrip().lower()
+    return any(tag in head for tag in (b"<rss", b"<feed", b"<rdf:rdf", b"<?xml"))
+
+
+def _is_json_feed(response: Response) -> bool:
+    return b"jsonfeed.org/version" in response.content[:2048]
+
+
+def _parse_json_feed(response: Response) -> dict[str, Any]:
+    try:
+        data = json.loads(response.content)
+    except ValueError as exc:
+        raise SourceRejected(f"{response.url}: broken JSON Feed ({exc})") from exc
+    entries = [
+        {
+            "id": item.get("id"), "link": item.get("url"), "title": item.get("title"),
+            "summary": item.get("content_html") or item.get("content_text") or item.get("summary"),
+            "author": ((item.get("authors") or [item.get("author") or {}])[0] or {}).get("name"),
+            "published_parsed": _iso_struct(item.get("date_published") or item.get("date_modified")),
+        }
+        for item in data.get("items", [])
+        if isinstance(item, dict)
+    ]
+    return {"version": "json", "entries": entries, "feed": {"title": data.get("title")}, "bozo": False}
+
+
+def _iso_struct(value: str | None) -> Any:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).timetuple()
+    except ValueError:
+        return None
+
+
+class _LinkFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {k: v or "" for k, v in attrs}
+        if tag == "link" and "alternate" in found.get("rel", "").lower().split():
+            self.links.append(found)
+
+
+def _alternate_links(page: str, base: str) -> list[str]:
+    """Feed links on a page, main feeds before comment feeds."""
+    finder = _LinkFinder()
+    finder.feed(page)
+    feeds = [link for link in finder.links if link.get("type", "").lower() in FEED_TYPES and link.get("href")]
+    feeds.sort(key=lambda link: "comment" in (link.get("title", "") + link["href"]).lower())
+    return [urljoin(base, link["href"]) for link in feeds]
+
+
+def _entry_id(entry: Mapping[str, Any], feed_url: str) -> str:
+    """A stable id that is unique across feeds: URL-like guids as they are, bare ones under the feed's host."""
+    raw = str(entry.get("id") or entry.get("link") or "").strip()
+    if not raw:
+        raw = f"{entry.get('title', '')}|{entry.get('published', '')}"
+    if "://" in raw or raw.startswith(("tag:", "urn:")):
+        return raw
+    return f"{urlsplit(feed_url).netloc}/{raw}"
+
+
+def _body(entry: Mapping[str, Any]) -> str:
+    contents: Iterable[Mapping[str, Any]] = entry.get("content") or []
+    values = [c.get("value", "") for c in contents] + [entry.get("summary") or ""]
+    return max(values, key=len)
+
+
+def _author(entry: Mapping[str, Any]) -> str | None:
+    author = entry.get("author") or (entry.get("author_detail") or {}).get("name")
+    return html_to_text(author) or None
+
+
+def _strip_fragment(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _one_line(value: Any) -> str:
+    return " ".join(str(value).split())[:300]
