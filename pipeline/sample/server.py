@@ -124,7 +124,8 @@ class SampleServer:
         clean = url_path.strip("/") or "index.html"
         candidate = (self.root / clean).resolve()
         if candidate.is_dir():
-            candidate = candidate / "index.html"
+            index = [candidate / name for name in ("index.html", "index.xml", "index.json")]
+            candidate = next((c for c in index if c.is_file()), index[0])
         if not candidate.is_file() or self.root.resolve() not in candidate.parents:
             return None
         return candidate
