@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import email.utils
+import fnmatch
 import hashlib
 import json
 import random
@@ -16,10 +17,10 @@ import re
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -28,8 +29,13 @@ from pipeline.errors import RobotsDisallowed, SourceRejected, SourceUnavailable
 from pipeline.models import FetchSettings, Validator
 
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_\-]+)""", re.I)
-_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding=["']([A-Za-z0-9_\-]+)""", re.I)
+MAX_FRESH = timedelta(days=1)  # never trust a max-age or <ttl> for longer than this
+MAX_BACKOFF = 60.0
+_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w\-.:]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-.:]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-.:]+)""", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +58,11 @@ class Response:
         return self.content.decode(self.charset() or "utf-8", errors="replace")
 
     def charset(self) -> str | None:
-        match = re.search(r"charset=([\w\-]+)", self.headers.get("content-type", ""), re.I)
+        """The charset a byte-order mark, the Content-Type header or the document itself declares."""
+        for bom, name in _BOMS:
+            if self.content.startswith(bom):
+                return name
+        match = _HEADER_CHARSET.search(self.headers.get("content-type", ""))
         found = match.group(1) if match else None
         if not found:
             head = self.content[:2048]
@@ -75,7 +85,9 @@ class _Host:
     tokens: float
     updated: float
     not_before: float = 0.0  # monotonic time before which nobody may call this host (Retry-After)
+    crawl_delay: float = 0.0  # seconds between requests that the host's robots.txt asks for
     lock: threading.Lock = field(default_factory=threading.Lock)
+    robots_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class Http:
@@ -88,6 +100,7 @@ class Http:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.settings = s = settings or FetchSettings()
         self._client = httpx.Client(
@@ -98,7 +111,7 @@ class Http:
             limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
             transport=transport,
         )
-        self._sleep, self._clock = sleep, clock
+        self._sleep, self._clock, self._now = sleep, clock, now
         self._hosts: dict[str, _Host] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
         self._lock = threading.Lock()
@@ -120,25 +133,24 @@ class Http:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         rate: float | None = None,
+        accept: Collection[str] | None = None,
     ) -> Response:
-        """GET with robots.txt, rate limit and retries; a 304 comes back as a Response with status 304."""
+        """GET with robots.txt, rate limit and retries; a 304 comes back as a Response with status 304.
+
+        `rate` overrides the per-host requests per second (a community's own setting); `accept` lists
+        the media types the caller can use (shell patterns such as "*xml*"), anything else is rejected.
+        """
+        if params:
+            url = str(httpx.URL(url).copy_merge_params(params))
         if self.settings.robots and not self.allowed(url):
             raise RobotsDisallowed(f"{url}: disallowed by robots.txt for our user agent")
-        attempt = 0
-        while True:
-            try:
-                return self._once(url, params, headers, rate)
-            except SourceUnavailable as exc:
-                attempt += 1
-                if attempt > self.settings.retries:
-                    raise
-                self._sleep(self._backoff(attempt, exc.retry_after))
+        return self._retrying(url, lambda: self._once(url, headers, rate, accept))
 
     def get_conditional(
         self, url: str, previous: Validator | None, **kwargs: Any
     ) -> tuple[Response | None, Validator]:
         """Fetch unless unchanged: returns (None, validator) on a fresh cache, a 304, or an identical body."""
-        now = datetime.now(UTC)
+        now = self._now()
         if previous and previous.fresh_until and previous.fresh_until > now:
             return None, previous
         headers = dict(kwargs.pop("headers", None) or {})
@@ -148,51 +160,66 @@ class Http:
             headers["If-Modified-Since"] = previous.last_modified
         response = self.get(url, headers=headers, **kwargs)
         if response.status == 304 and previous:
-            return None, _validator(response, previous.sha256, now)
+            return None, _validator(response, previous.sha256, now, previous)
         validator = _validator(response, response.sha256, now)
         if previous and previous.sha256 == validator.sha256:
             return None, validator  # servers that ignore validators still send the same bytes
         return response, validator
 
     def allowed(self, url: str) -> bool:
+        """Whether robots.txt of the URL's host lets our user agent fetch it (fetched once per host)."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        with self._lock:
+        with self._host(parts.netloc).robots_lock:  # one robots.txt fetch per host, however many threads
             parser = self._robots.get(origin)
-        if parser is None:
-            parser = self._fetch_robots(origin)
-            with self._lock:
+            if parser is None:
+                parser = self._retrying(origin, lambda: self._fetch_robots(origin))
                 self._robots[origin] = parser
         return parser.can_fetch(self.settings.user_agent, url)
 
+    def _retrying(self, url: str, attempt_once: Callable[[], T]) -> T:
+        """Retry transient failures with exponential backoff and jitter; anything else fails at once."""
+        attempt = 0
+        while True:
+            try:
+                return attempt_once()
+            except SourceUnavailable as exc:
+                attempt += 1
+                if attempt > self.settings.retries:
+                    raise
+                self._sleep(self._backoff(url, attempt, exc.retry_after))
+
     def _fetch_robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
+        """RFC 9309: a 4xx allows everything; a 5xx or no answer is transient (raised, not cached)."""
         parser = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
         try:
             response = self._once(f"{origin}/robots.txt", None, None, None)
-        except SourceRejected:
-            response = None
-        if response is None or 400 <= response.status < 500:
-            parser.allow_all = True  # RFC 9309: an unavailable robots.txt allows everything
-        else:
-            parser.parse(response.text().splitlines())
+        except SourceRejected:  # 4xx, redirect loop, over the cap: "unavailable", so no rules
+            parser.allow_all = True
+            return parser
+        parser.parse(response.text().splitlines())
+        delay = parser.crawl_delay(self.settings.user_agent)
+        if delay:
+            self._host(urlsplit(origin).netloc).crawl_delay = min(float(delay), 60.0)
         return parser
 
     def _once(
-        self, url: str, params: Mapping[str, Any] | None, headers: Mapping[str, str] | None, rate: float | None
+        self,
+        url: str,
+        headers: Mapping[str, str] | None,
+        rate: float | None,
+        accept: Collection[str] | None,
     ) -> Response:
         host = urlsplit(url).netloc
         self._wait_turn(host, rate or self.settings.rate_per_host)
-        self.requests += 1
+        with self._lock:
+            self.requests += 1
+        deadline = self._clock() + self.settings.total_timeout
         try:
-            with self._client.stream("GET", url, params=params, headers=headers) as reply:
-                if reply.status_code in TRANSIENT_STATUS:
-                    retry_after = _retry_after(reply.headers.get("retry-after"))
-                    if retry_after is not None:
-                        self._pause(host, retry_after)
-                    raise SourceUnavailable(f"{url}: HTTP {reply.status_code}", retry_after)
-                if reply.status_code >= 400:
-                    raise SourceRejected(f"{url}: HTTP {reply.status_code} {reply.reason_phrase}")
-                content = self._read_capped(reply, url)
+            with self._client.stream("GET", url, headers=headers) as reply:
+                self._check_status(reply, url, host)
+                _check_type(reply, url, accept)
+                content = self._read_capped(reply, url, deadline)
                 return Response(str(reply.url), reply.status_code, _lower(reply.headers), content)
         except httpx.TooManyRedirects as exc:
             raise SourceRejected(f"{url}: more than {self.settings.max_redirects} redirects") from exc
@@ -200,15 +227,28 @@ class Http:
             raise SourceUnavailable(f"{url}: {type(exc).__name__} {exc}".rstrip()) from exc
         except httpx.DecodingError as exc:
             raise SourceRejected(f"{url}: undecodable body ({exc})") from exc
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise SourceRejected(f"{url}: {type(exc).__name__} {exc}") from exc
 
-    def _read_capped(self, reply: httpx.Response, url: str) -> bytes:
-        cap, deadline = self.settings.max_bytes, self._clock() + self.settings.total_timeout
+    def _check_status(self, reply: httpx.Response, url: str, host: str) -> None:
+        status = reply.status_code
+        if status in TRANSIENT_STATUS:
+            retry_after = _retry_after(reply.headers.get("retry-after"), self._now())
+            if retry_after is not None:
+                self._pause(host, retry_after)
+            raise SourceUnavailable(f"{url}: HTTP {status} {reply.reason_phrase}".rstrip(), retry_after)
+        if status >= 400:
+            raise SourceRejected(f"{url}: HTTP {status} {reply.reason_phrase}".rstrip())
+
+    def _read_capped(self, reply: httpx.Response, url: str, deadline: float) -> bytes:
+        """The decoded body, refused as soon as it passes the cap (declared or counted) or the deadline."""
+        cap = self.settings.max_bytes
         declared = reply.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise SourceRejected(f"{url}: body of {int(declared):,} bytes is over the {cap:,}-byte cap")
         chunks, size = [], 0
+        # httpx inflates one network chunk (<= 64 KiB) at a time, so a gzip bomb costs at most
+        # ~64 MiB before the count below stops it
         for chunk in reply.iter_bytes():
             size += len(chunk)
             if size > cap:
@@ -227,13 +267,16 @@ class Http:
     def _wait_turn(self, host: str, rate: float) -> None:
         """Token bucket per host; a Retry-After pause holds every caller of that host."""
         state = self._host(host)
+        if state.crawl_delay:
+            rate = min(rate, 1 / state.crawl_delay)
         with state.lock:
             while True:
                 now = self._clock()
                 if now < state.not_before:
                     self._sleep(state.not_before - now)
                     continue
-                state.tokens = min(self.settings.burst, state.tokens + (now - state.updated) * rate)
+                burst = 1 if state.crawl_delay else self.settings.burst
+                state.tokens = min(burst, state.tokens + (now - state.updated) * rate)
                 state.updated = now
                 if state.tokens >= 1:
                     state.tokens -= 1
@@ -244,18 +287,35 @@ class Http:
         if seconds > self.settings.max_retry_after:
             return
         state = self._host(host)
-        state.not_before = max(state.not_before, self._clock() + seconds)
+        with state.lock:
+            state.not_before = max(state.not_before, self._clock() + seconds)
 
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+    def _backoff(self, url: str, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             if retry_after > self.settings.max_retry_after:
-                raise SourceUnavailable(f"server asked us to wait {retry_after:g}s; trying again next run")
+                raise SourceUnavailable(f"{url}: server asked us to wait {retry_after:g}s; trying again next run")
             return 0.0  # the host pause already holds us back
-        base = self.settings.backoff * 2 ** (attempt - 1)
+        base = min(self.settings.backoff * 2 ** (attempt - 1), MAX_BACKOFF)
         return base + random.uniform(0, base / 2)
 
 
-def _retry_after(value: str | None) -> float | None:
+def fresh_for(validator: Validator, seconds: float, now: datetime | None = None) -> Validator:
+    """The validator kept fresh `seconds` from now (a feed's <ttl>), never less than it already was."""
+    until = (now or datetime.now(UTC)) + min(timedelta(seconds=seconds), MAX_FRESH)
+    if validator.fresh_until and validator.fresh_until > until:
+        return validator
+    return replace(validator, fresh_until=until)
+
+
+def _check_type(reply: httpx.Response, url: str, accept: Collection[str] | None) -> None:
+    if not accept or reply.status_code == 304:
+        return
+    ctype = reply.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not any(fnmatch.fnmatchcase(ctype, pattern.lower()) for pattern in accept):
+        raise SourceRejected(f"{url}: content type {ctype or 'missing'!r}, expected {' or '.join(accept)}")
+
+
+def _retry_after(value: str | None, now: datetime) -> float | None:
     """Retry-After as seconds or an HTTP date."""
     if not value:
         return None
@@ -268,17 +328,18 @@ def _retry_after(value: str | None) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return max(0.0, (when - now).total_seconds())
 
 
-def _validator(response: Response, sha256: str | None, now: datetime) -> Validator:
-    max_age = re.search(r"max-age=(\d+)", response.headers.get("cache-control", ""))
-    fresh = now + timedelta(seconds=min(int(max_age.group(1)), 86_400)) if max_age else None
+def _validator(response: Response, sha256: str | None, now: datetime, previous: Validator | None = None) -> Validator:
+    """What to send next time; a 304 that omits a validator keeps the one we already had."""
+    max_age = re.search(r"max-age\s*=\s*(\d+)", response.headers.get("cache-control", ""))
+    seconds = int(max_age.group(1)) if max_age else 0
     return Validator(
-        etag=response.headers.get("etag"),
-        last_modified=response.headers.get("last-modified"),
+        etag=response.headers.get("etag") or (previous.etag if previous else None),
+        last_modified=response.headers.get("last-modified") or (previous.last_modified if previous else None),
         sha256=sha256,
-        fresh_until=fresh if max_age and int(max_age.group(1)) > 0 else None,
+        fresh_until=now + min(timedelta(seconds=seconds), MAX_FRESH) if seconds > 0 else None,
     )
 
 

@@ -50,8 +50,11 @@ class Config:
         raise ConfigError(f"no community named {name!r} in {self.source or 'the config'} (known: {known})")
 
 
-def load_config(path: Path | str) -> Config:
+def load_config(path: Path | str, *, missing_ok: bool = False) -> Config:
+    """Read and validate voyage.toml; with `missing_ok`, a missing file means no communities and defaults."""
     path = Path(path)
+    if missing_ok and not path.exists():
+        return Config(communities=(), db_path=path.parent / "voyage.duckdb")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:

@@ -47,7 +47,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
-        if match.group().startswith(".") and _ABBREVIATIONS.search(text[start:match.start() + 1]):
+        if match.group().startswith(".") and _ABBREVIATIONS.search(text[start : match.start() + 1]):
             continue
         _add_span(text, start, end, spans)
         start = end
@@ -75,13 +75,15 @@ def score_post(post: Post, matcher: Finder | None = None) -> ScoredPost:
     return ScoredPost(post, sentiment, len(sentences), mentions)
 
 
-def score_posts(posts: Sequence[Post], matcher: Finder | None = None, *, workers: int | None = None) -> list[ScoredPost]:
+def score_posts(
+    posts: Sequence[Post], matcher: Finder | None = None, *, workers: int | None = None
+) -> list[ScoredPost]:
     """Score a batch; large batches spread over processes (each builds its analyzer once)."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers < 2 or len(posts) < PARALLEL_MIN:
         return [score_post(p, matcher) for p in posts]
     chunk = -(-len(posts) // (workers * 4))
-    batches = [posts[i:i + chunk] for i in range(0, len(posts), chunk)]
+    batches = [posts[i : i + chunk] for i in range(0, len(posts), chunk)]
     context = multiprocessing.get_context("spawn")  # fork is unsafe beside the flow's threads
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         results = pool.map(_score_chunk, batches, [matcher] * len(batches))

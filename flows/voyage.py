@@ -1,0 +1,105 @@
+"""Prefect flows: `voyage` (every community, daily) and `scan` (one). Thin: they orchestrate pipeline.steps.
+
+Fetch and score run concurrently, one task per community (never per post); the flow itself is the
+one writer, loading each community as it arrives. A failed community is recorded and the rest land.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.states import Completed, Failed, State
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from connectors import FetchContext
+from pipeline import steps
+from pipeline.config import Config, community_from_target, load_config
+from pipeline.errors import ConfigError, VoyageError, is_transient
+from pipeline.models import Community, Cursor
+from pipeline.score import Finder
+from pipeline.store import RunRow
+
+
+def _retry_transient(task: Any, task_run: Any, state: State) -> bool:
+    """Retry a community only for transient failures (timeouts, 429, 5xx), never for 401/403/404."""
+    try:
+        state.result(raise_on_failure=True)
+    except Exception as exc:  # noqa: BLE001 - the state's own exception, re-raised to inspect it
+        return is_transient(exc)
+    return False
+
+
+@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=_retry_transient, cache_policy=NO_CACHE,
+      task_run_name="collect-{community.name}")
+def collect(community: Community, cursor: Cursor, ctx: FetchContext, matcher: Finder | None) -> steps.Collected:
+    return steps.collect(community, cursor, ctx, matcher)
+
+
+def run_communities(config: Config, communities: Sequence[Community], ctx: FetchContext | None = None) -> State:
+    """Collect concurrently, load one by one as results arrive, publish a summary artifact."""
+    logger = get_run_logger()
+    ctx = ctx or steps.make_context(config)
+    run_id, matcher = steps.new_run_id(), steps.make_matcher(config)
+    cursors = steps.read_cursors(config.db_path, communities)
+    started = datetime.now(UTC)
+    futures = {collect.submit(c, cursors[c.name], ctx, matcher): c for c in communities}
+    rows: list[RunRow] = []
+    for future in as_completed(list(futures)):
+        community = futures[future]
+        try:
+            row = steps.load(config.db_path, future.result(), run_id)
+        except VoyageError as exc:
+            row = steps.record_failure(config.db_path, community, run_id, started, exc)
+        log = logger.warning if row.status in (steps.FAILED, steps.WARNING) else logger.info
+        log("%s: %s, %d fetched, %d new, %d updated%s", row.community, row.status, row.fetched, row.new,
+            row.updated, f" ({row.error})" if row.error else "")
+        rows.append(row)
+    ctx.http.close()
+    create_markdown_artifact(steps.report_markdown(rows), key="voyage-run", description=f"run {run_id}")
+    return _final_state(rows)
+
+
+def _final_state(rows: list[RunRow]) -> State:
+    failed = [r.community for r in rows if r.status == steps.FAILED]
+    data = [_row_dict(r) for r in rows]
+    if failed and len(failed) == len(rows):
+        return Failed(message=f"all {len(rows)} communities failed", data=data)
+    if failed:
+        return Completed(name="Partial", message=f"{len(failed)} of {len(rows)} failed: {', '.join(failed)}",
+                         data=data)
+    return Completed(message=f"{len(rows)} communities loaded", data=data)
+
+
+def _row_dict(row: RunRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in RunRow.__dataclass_fields__}
+
+
+@flow(name="voyage", task_runner=ThreadPoolTaskRunner(max_workers=8))
+def voyage(config_path: str = "voyage.toml", communities: list[str] | None = None, db: str | None = None) -> State:
+    """The daily run: every community in voyage.toml (or the named ones); `db` overrides [store] path."""
+    config = _with_db(load_config(config_path), db)
+    selected = [config.community(n) for n in communities] if communities else list(config.communities)
+    if not selected:
+        raise ConfigError(f"{config_path}: no [[community]] entries to run")
+    return run_communities(config, selected)
+
+
+@flow(name="scan", task_runner=ThreadPoolTaskRunner(max_workers=1))
+def scan(target: str, config_path: str = "voyage.toml", db: str | None = None) -> State:
+    """One community, by its configured name, a URL, or r/SUBREDDIT."""
+    config = _with_db(load_config(config_path, missing_ok=True), db)
+    names = {c.name for c in config.communities}
+    community = config.community(target) if target in names else community_from_target(target)
+    return run_communities(config, [community])
+
+
+def _with_db(config: Config, db: str | None) -> Config:
+    return replace(config, db_path=Path(db)) if db else config

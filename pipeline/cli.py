@@ -1,0 +1,319 @@
+"""The `voyage` command: a thin layer over pipeline.steps, flows/ and the store.
+
+Every error Web Voyage raises on purpose becomes one line on stderr and a non-zero exit code
+(`--debug` shows the traceback). Exit codes: 0 ok, 1 error, 2 usage or config error,
+3 some communities failed, 4 all communities failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError, VoyageError
+
+EXIT_ERROR, EXIT_USAGE = 1, 2
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    COMMANDS[func.__name__.removeprefix("cmd_").replace("_", "-")] = func
+    return func
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("voyage: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug or not isinstance(exc, VoyageError | OSError):
+            if args.debug:
+                raise
+            print(f"voyage: unexpected error: {type(exc).__name__}: {exc} (rerun with --debug)", file=sys.stderr)
+            return EXIT_ERROR
+        print(f"voyage: {' '.join(str(exc).split())}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_ERROR
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="voyage", description="Web Voyage: follow customer communities, "
+                                "score sentiment and ACCEPT values into DuckDB.")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help: str, example: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help, description=f"{help}\n\nexample: {example}",
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+        cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+        return cmd
+
+    def config_opts(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--config", default="voyage.toml", help="the config file (default: voyage.toml)")
+        cmd.add_argument("--db", help="the DuckDB file (default: [store] path in the config, else voyage.duckdb)")
+
+    demo = add("demo", "Run the daily flow on bundled sample communities served on 127.0.0.1.", "voyage demo")
+    demo.add_argument("--db", default="demo.duckdb", help="where the demo's DuckDB goes (default: demo.duckdb)")
+    demo.add_argument("--direct", action="store_true", help="run the steps without Prefect (faster)")
+
+    run = add("run", "Run the daily flow over every community in voyage.toml.", "voyage run --config voyage.toml")
+    config_opts(run)
+    run.add_argument("--only", nargs="+", metavar="NAME", help="only these communities")
+    run.add_argument("--direct", action="store_true", help="run the steps without Prefect")
+
+    scan = add("scan", "Scan one community now: a configured NAME, a blog URL, or r/SUBREDDIT.",
+               "voyage scan https://blog.example.com/   |   voyage scan gearlab   |   voyage scan r/BuyItForLife")
+    scan.add_argument("target")
+    config_opts(scan)
+    scan.add_argument("--prefect", action="store_true",
+                      help="run as a Prefect flow run even without PREFECT_API_URL (adds ~9 s of start-up)")
+
+    q = add("sql", "Run a read-only SQL query on the DuckDB file.", 'voyage sql "SELECT * FROM sentiment_weekly"')
+    q.add_argument("query")
+    config_opts(q)
+    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    trends = add("trends", "Weekly sentiment per community (or per segment).", "voyage trends --by segment")
+    config_opts(trends)
+    trends.add_argument("--by", choices=["community", "segment"], default="community")
+    trends.add_argument("--weeks", type=int, default=8, help="how many recent weeks (default 8)")
+
+    comms = add("communities", "Each community: posts, comments, recent sentiment, last run.", "voyage communities")
+    config_opts(comms)
+
+    probe = add("probe", "How a community responded to a thread (e.g. one you posted): give its URL.",
+                "voyage probe https://forum.example.com/t/our-new-stroller/123")
+    probe.add_argument("thread", help="the thread's URL or post id (substring match on the URL)")
+    config_opts(probe)
+
+    serve = add("serve", "Serve the daily schedule from this process (needs a Prefect server).",
+                'PREFECT_API_URL=http://127.0.0.1:4200/api voyage serve --cron "0 6 * * *"')
+    serve.add_argument("--config", default="voyage.toml")
+    serve.add_argument("--cron", default="0 6 * * *", help="when to run, in UTC (default: 06:00 daily)")
+    return p
+
+
+def _config(args: argparse.Namespace, missing_ok: bool = False) -> Any:
+    from dataclasses import replace
+
+    from pipeline.config import load_config
+
+    config = load_config(args.config, missing_ok=missing_ok)
+    return replace(config, db_path=Path(args.db)) if getattr(args, "db", None) else config
+
+
+def _db(args: argparse.Namespace) -> Path:
+    return _config(args, missing_ok=True).db_path
+
+
+def _prepare_prefect() -> None:
+    """Prefect without a server: a project-local home and no telemetry (there is no internet)."""
+    if not os.environ.get("PREFECT_API_URL") and not os.environ.get("PREFECT_HOME"):
+        home = Path(".voyage/prefect").resolve()
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["PREFECT_HOME"] = str(home)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def _run_flow(flow_name: str, **params: Any) -> list[Any]:
+    _prepare_prefect()
+    from flows import voyage as flows
+
+    state = getattr(flows, flow_name)(return_state=True, **params)
+    if state.is_failed() and not isinstance(state.data, list):
+        state.result()  # re-raises the flow's own error (e.g. a ConfigError) for one clean line
+    inner = state.result(raise_on_failure=False)
+    rows = inner.result(raise_on_failure=False) if hasattr(inner, "is_failed") else inner
+    return [_row(r) for r in rows or []]
+
+
+def _row(data: dict[str, Any]) -> Any:
+    from pipeline.store import RunRow
+
+    return RunRow(**data)
+
+
+@command
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline import steps
+
+    config = _config(args)
+    started = time.perf_counter()
+    if args.direct:
+        chosen = [config.community(n) for n in args.only] if args.only else list(config.communities)
+        rows = steps.run_direct(config, chosen, steps.make_context(config))
+    else:
+        rows = _run_flow("voyage", config_path=str(args.config), communities=args.only, db=args.db)
+    _print_runs(rows, time.perf_counter() - started)
+    return steps.exit_code(rows)
+
+
+@command
+def cmd_scan(args: argparse.Namespace) -> int:
+    from pipeline import steps
+    from pipeline.config import community_from_target
+
+    config = _config(args, missing_ok=True)
+    started = time.perf_counter()
+    if args.prefect or os.environ.get("PREFECT_API_URL"):
+        rows = _run_flow("scan", target=args.target, config_path=str(args.config), db=args.db)
+    else:
+        names = {c.name for c in config.communities}
+        community = config.community(args.target) if args.target in names else community_from_target(args.target)
+        rows = steps.run_direct(config, [community], steps.make_context(config))
+    _print_runs(rows, time.perf_counter() - started)
+    if rows and rows[0].status != steps.FAILED:
+        _print_sentiment(config.db_path, [r.community for r in rows])
+    return steps.exit_code(rows)
+
+
+@command
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pipeline import demo, steps
+    from pipeline.config import load_config
+
+    db_path = Path(args.db).resolve()
+    started = time.perf_counter()
+    with demo.start_server() as server:
+        config_path = demo.write_config(server, Path(".voyage/demo"), db_path)
+        print(f"Serving sample communities on {server.base}; running the daily flow "
+              f"({'direct' if args.direct else 'Prefect, no server needed'}) ...", flush=True)
+        config = load_config(config_path)
+        if args.direct:
+            rows = steps.run_direct(config, list(config.communities), steps.make_context(config))
+        else:
+            rows = _run_flow("voyage", config_path=str(config_path))
+    _print_runs(rows, time.perf_counter() - started)
+    _print_demo_report(db_path)
+    return steps.exit_code(rows)
+
+
+@command
+def cmd_sql(args: argparse.Namespace) -> int:
+    from pipeline import store
+
+    columns, rows = store.run_query(_db(args), args.query)
+    _print_table(columns, rows, args.format)
+    return 0
+
+
+@command
+def cmd_trends(args: argparse.Namespace) -> int:
+    from pipeline import store
+
+    view = "sentiment_weekly" if args.by == "community" else "segment_sentiment_weekly"
+    columns, rows = store.run_query(_db(args), store.sql(f"trends_{args.by}"), {"weeks": args.weeks})
+    print(f"Weekly sentiment per {args.by} (view {view}), last {args.weeks} weeks")
+    _print_table(columns, rows)
+    return 0
+
+
+@command
+def cmd_communities(args: argparse.Namespace) -> int:
+    from pipeline import store
+
+    columns, rows = store.run_query(_db(args), "SELECT * FROM community_summary")
+    _print_table(columns, rows)
+    return 0
+
+
+@command
+def cmd_probe(args: argparse.Namespace) -> int:
+    from pipeline import store
+
+    columns, rows = store.run_query(_db(args), store.sql("probe"), {"thread": args.thread})
+    if not rows:
+        print(f"no stored thread matches {args.thread!r}: scan its community first (voyage scan ...)")
+        return EXIT_ERROR
+    _print_table(columns, rows)
+    return 0
+
+
+@command
+def cmd_serve(args: argparse.Namespace) -> int:
+    if not os.environ.get("PREFECT_API_URL"):
+        raise ConfigError("scheduling needs a Prefect server: run `prefect server start` in another terminal, "
+                          "then `export PREFECT_API_URL=http://127.0.0.1:4200/api` and run `voyage serve` again")
+    _prepare_prefect()
+    from flows.voyage import voyage
+
+    voyage.serve(name="voyage-daily", cron=args.cron, parameters={"config_path": str(Path(args.config).resolve())})
+    return 0
+
+
+def _print_runs(rows: Sequence[Any], seconds: float) -> None:
+    columns = ["community", "status", "fetched", "new", "updated", "missed", "seconds", "note"]
+    table = [(r.community, r.status, r.fetched, r.new, r.updated, r.missed, f"{r.duration_s:.1f}",
+              (r.error or "")[:90]) for r in sorted(rows, key=lambda r: r.community)]
+    _print_table(columns, table)
+    failed = sum(1 for r in rows if r.status == "failed")
+    print(f"{len(rows)} communities in {seconds:.1f}s, {failed} failed")
+
+
+def _print_sentiment(db_path: Path, communities: list[str]) -> None:
+    from pipeline import store
+
+    columns, rows = store.run_query(db_path, store.sql("community_sentiment"), {"communities": communities})
+    if rows:
+        _print_table(columns, rows)
+
+
+def _print_demo_report(db_path: Path) -> None:
+    from pipeline import store
+
+    print("\nSentiment per community (all sample weeks):")
+    columns, rows = store.run_query(db_path, store.sql("community_sentiment"), {"communities": None})
+    _print_table(columns, rows)
+    print("\nSentiment per segment, last 4 weeks:")
+    columns, rows = store.run_query(db_path, store.sql("trends_segment"), {"weeks": 4})
+    _print_table(columns, rows)
+    print(f"\nDuckDB file: {db_path}")
+    print(f'Try: voyage sql --db {db_path.name} "SELECT * FROM sentiment_weekly ORDER BY week DESC LIMIT 10"')
+
+
+def _print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table") -> None:
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return
+    if fmt == "json":
+        import json
+
+        print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str, indent=1))
+        return
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    if not rows:
+        print("(no rows)")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = " ".join(str(value).split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""The steps of a run as plain functions: collect (fetch + score) one community, load it, report.
+
+flows/ wraps these in Prefect tasks; the CLI calls them directly for a quick scan. Nothing here
+imports prefect, and only pipeline.store touches DuckDB.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from connectors import FetchContext, connector_for
+from connectors.http import Http
+from pipeline import store
+from pipeline.config import Config
+from pipeline.errors import SourceSkipped, VoyageError
+from pipeline.models import Community, Cursor, FetchResult, ScoredPost
+from pipeline.score import Finder, score_posts
+
+OK, WARNING, FAILED, SKIPPED = "ok", "warning", "failed", "skipped"
+
+
+@dataclass
+class Collected:
+    """One community fetched and scored, ready for the writer."""
+
+    community: Community
+    result: FetchResult
+    scored: list[ScoredPost]
+    started_at: datetime
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+
+
+def make_context(config: Config, reddit: Callable[[], Any] | None = None) -> FetchContext:
+    """The shared HTTP client and (lazily) praw for a run; praw is only imported if Reddit is configured."""
+    if reddit is None and any(c.kind == "reddit" for c in config.communities):
+        from connectors.reddit import reddit_factory
+
+        reddit = reddit_factory(config.fetch.user_agent)
+    return FetchContext(http=Http(config.fetch), reddit=reddit)
+
+
+def make_matcher(config: Config) -> Finder | None:
+    """The ACCEPT value and brand matcher, built once per run from the lexicon and voyage.toml."""
+    try:
+        from pipeline.accept import build_matcher
+    except ImportError:
+        return None
+    brands = [(b.name, b.aliases) for b in config.brands]
+    return build_matcher(config.accept_add, config.accept_remove, brands)
+
+
+def read_cursors(db_path: Path, communities: Iterable[Community]) -> dict[str, Cursor]:
+    with store.opened(db_path) as con:
+        return {c.name: store.read_cursor(con, c.name) for c in communities}
+
+
+def collect(community: Community, cursor: Cursor, ctx: FetchContext, matcher: Finder | None) -> Collected:
+    """Fetch what is new in one community and score it. Raises SourceError subclasses on failure."""
+    started, clock = datetime.now(UTC), time.perf_counter()
+    result = connector_for(community.kind).fetch(community, cursor, ctx)
+    fetched = time.perf_counter()
+    scored = score_posts(result.posts, matcher)
+    seconds = {"fetch": fetched - clock, "score": time.perf_counter() - fetched}
+    return Collected(community, result, scored, started, seconds)
+
+
+def load(db_path: Path, collected: Collected, run_id: str) -> store.RunRow:
+    """Write one collected community: posts, sentiment, mentions, cursor and run row in one transaction."""
+    result = collected.result
+    run = store.RunRow(
+        run_id=run_id,
+        community=collected.community.name,
+        started_at=collected.started_at,
+        finished_at=datetime.now(UTC),
+        status=WARNING if result.warnings else OK,
+        fetched=len(result.posts),
+        missed=result.missed,
+        requests=result.requests,
+        error_class="Warning" if result.warnings else None,
+        error=" | ".join(result.warnings)[:2000] or None,
+    )
+    with store.opened(db_path) as con:
+        return store.load_community(con, collected.community, collected.scored, result.cursor, run)
+
+
+def record_failure(
+    db_path: Path, community: Community, run_id: str, started: datetime, exc: BaseException
+) -> store.RunRow:
+    run = store.RunRow(
+        run_id=run_id,
+        community=community.name,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        status=SKIPPED if isinstance(exc, SourceSkipped) else FAILED,
+        error_class=type(exc).__name__,
+        error=describe(exc),
+    )
+    with store.opened(db_path) as con:
+        store.record_run(con, run)
+    return run
+
+
+def run_direct(
+    config: Config,
+    communities: Sequence[Community],
+    ctx: FetchContext,
+    on_done: Callable[[store.RunRow], None] | None = None,
+    workers: int = 8,
+) -> list[store.RunRow]:
+    """Collect communities concurrently on threads and load each as it arrives: the no-Prefect path."""
+    run_id, matcher = new_run_id(), make_matcher(config)
+    cursors = read_cursors(config.db_path, communities)
+    rows = []
+    with ThreadPoolExecutor(max(1, min(workers, len(communities)))) as pool:
+        started = datetime.now(UTC)
+        futures = {pool.submit(collect, c, cursors[c.name], ctx, matcher): c for c in communities}
+        for future in as_completed(futures):
+            try:
+                row = load(config.db_path, future.result(), run_id)
+            except VoyageError as exc:
+                row = record_failure(config.db_path, futures[future], run_id, started, exc)
+            rows.append(row)
+            if on_done:
+                on_done(row)
+    return rows
+
+
+def exit_code(rows: Sequence[store.RunRow]) -> int:
+    """0 all ok (warnings and skips included), 3 some communities failed, 4 all failed."""
+    failed = sum(1 for r in rows if r.status == FAILED)
+    if failed and failed == len(rows):
+        return 4
+    return 3 if failed else 0
+
+
+def describe(exc: BaseException) -> str:
+    """One line, no traceback, for run rows and the CLI."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:1000]
+
+
+def report_markdown(rows: Sequence[store.RunRow]) -> str:
+    lines = [
+        "| community | status | fetched | new | updated | missed | seconds | note |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in sorted(rows, key=lambda r: r.community):
+        note = (r.error or "").replace("|", "/")[:160]
+        lines.append(
+            f"| {r.community} | {r.status} | {r.fetched} | {r.new} | {r.updated} | {r.missed} "
+            f"| {r.duration_s:.1f} | {note} |"
+        )
+    failed = sum(1 for r in rows if r.status == FAILED)
+    head = f"# Web Voyage run: {len(rows)} communities, {failed} failed\n\n"
+    return head + "\n".join(lines) + "\n"

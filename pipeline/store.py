@@ -1,0 +1,250 @@
+"""The DuckDB file: schema and views applied on open, bulk idempotent loads, cursors, runs, reads.
+
+The only module that imports duckdb. One community's batch, its cursor and its run row commit in one
+transaction, so a crash at any moment leaves the file as it was before that community's load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline.errors import DatabaseLocked, StorageError
+from pipeline.models import Community, Cursor, ScoredPost
+
+SQL = Path(__file__).resolve().parent.parent / "sql"
+LOCK_WAIT = 10.0  # seconds a writer waits for another process to release the file
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    run_id: str
+    community: str
+    started_at: datetime
+    finished_at: datetime
+    status: str  # ok / warning / failed / skipped
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    missed: int = 0
+    requests: int = 0
+    error_class: str | None = None
+    error: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return round((self.finished_at - self.started_at).total_seconds(), 3)
+
+
+@cache
+def sql(name: str) -> str:
+    """A statement from sql/queries/<name>.sql."""
+    return (SQL / "queries" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def connect(path: Path | str, *, read_only: bool = False, wait: float = LOCK_WAIT) -> duckdb.DuckDBPyConnection:
+    """Open the file (migrating it when writable); wait up to `wait` seconds for another process's lock."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise StorageError(f"no database at {path}: run `voyage run` or `voyage demo` first")
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise StorageError(f"cannot open {path}: {_one_line(exc)}") from exc
+            if time.monotonic() >= deadline:
+                raise DatabaseLocked(
+                    f"{path} is in use by another Web Voyage process (a run or scan is loading); "
+                    "try again when it finishes"
+                ) from exc
+            time.sleep(0.2)
+        except duckdb.Error as exc:
+            raise StorageError(f"cannot open {path}: {_one_line(exc)}") from exc
+    if not read_only:
+        migrate(con)
+    return con
+
+
+@contextmanager
+def opened(
+    path: Path | str, *, read_only: bool = False, wait: float = LOCK_WAIT
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(path, read_only=read_only, wait=wait)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply sql/schema/NNN_*.sql files not yet recorded, then (re)create every view in sql/views/."""
+    con.execute((SQL / "schema" / "000_migrations.sql").read_text(encoding="utf-8"))
+    applied = {row[0] for row in con.execute(sql("applied_migrations")).fetchall()}
+    for file in sorted((SQL / "schema").glob("[0-9][0-9][0-9]_*.sql")):
+        version = int(file.name[:3])
+        if version == 0 or version in applied:
+            continue
+        with transaction(con):
+            con.execute(file.read_text(encoding="utf-8"))
+            con.execute(sql("record_migration"), {"version": version, "name": file.stem})
+    create_views(con, sorted((SQL / "views").glob("*.sql")))
+
+
+def create_views(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
+    """CREATE OR REPLACE each view; a view that needs another is retried after the others."""
+    pending = files
+    while pending:
+        failed = []
+        for file in pending:
+            try:
+                con.execute(file.read_text(encoding="utf-8"))
+            except duckdb.CatalogException:
+                failed.append(file)
+        if len(failed) == len(pending):
+            con.execute(failed[0].read_text(encoding="utf-8"))  # raises the real error
+        pending = failed
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def read_cursor(con: duckdb.DuckDBPyConnection, community: str) -> Cursor:
+    row = con.execute(sql("read_cursor"), {"community": community}).fetchone()
+    return Cursor.from_json(row[0] if row else None)
+
+
+def load_community(
+    con: duckdb.DuckDBPyConnection, community: Community, scored: Sequence[ScoredPost], cursor: Cursor, run: RunRow
+) -> RunRow:
+    """Upsert one community's scored batch with its cursor and run row, all or nothing. Returns the run row
+    with the new/updated counts filled in."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    latest = {s.post.id: s for s in scored}  # a batch may repeat a post: the last one wins
+    try:
+        with transaction(con):
+            con.execute(sql("stage_create"))
+            _stage(con, list(latest.values()), now)
+            con.execute(sql("stage_changes"))
+            new, updated = con.execute(sql("count_changes")).fetchone()
+            con.execute(sql("merge_batch"))
+            con.execute(sql("upsert_community"), _community_row(community, now))
+            con.execute(sql("upsert_cursor"), {"community": community.name, "cursor": cursor.to_json(), "now": now})
+            run = replace(run, new=new, updated=updated)
+            record_run(con, run)
+    except duckdb.Error as exc:
+        raise StorageError(f"loading {community.name} failed and was rolled back: {_one_line(exc)}") from exc
+    return run
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run: RunRow) -> None:
+    params = {k: getattr(run, k) for k in RunRow.__dataclass_fields__}
+    for key in ("started_at", "finished_at"):
+        params[key] = params[key].astimezone(UTC).replace(tzinfo=None)
+    con.execute(sql("insert_run"), {**params, "duration_s": run.duration_s})
+
+
+def query(
+    con: duckdb.DuckDBPyConnection, statement: str, params: dict[str, Any] | None = None
+) -> tuple[list[str], list[tuple]]:
+    """Run a statement; return (column names, rows). DuckDB errors become one-line StorageErrors."""
+    try:
+        cursor = con.execute(statement, params or {})
+        columns = [d[0] for d in cursor.description or []]
+        return columns, cursor.fetchall() if columns else []
+    except duckdb.Error as exc:
+        raise StorageError(_one_line(exc)) from exc
+
+
+def run_query(path: Path | str, statement: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[tuple]]:
+    """A read-only query on the file, as `voyage sql` runs it: writes are refused by DuckDB itself."""
+    with opened(path, read_only=True, wait=2.0) as con:
+        return query(con, statement, params)
+
+
+def _stage(con: duckdb.DuckDBPyConnection, scored: list[ScoredPost], now: datetime) -> None:
+    with con.appender("stage_posts") as posts:
+        posts.append_rows(_post_row(s, now) for s in scored)
+    with con.appender("stage_sentiment") as sentiment:
+        sentiment.append_rows(
+            (s.post.id, v.compound, v.pos, v.neu, v.neg, v.label, s.sentences)
+            for s in scored
+            if (v := s.sentiment) is not None
+        )
+    with con.appender("stage_mentions") as mentions:
+        mentions.append_rows(
+            (m.post_id, m.kind, m.name, m.term, m.sentence_idx, m.start, m.end, m.sentence, m.compound)
+            for s in scored
+            for m in _unique_mentions(s)
+        )
+
+
+def _post_row(scored: ScoredPost, now: datetime) -> tuple:
+    p = scored.post
+    key = p.source + ":"
+    values = (
+        p.id,
+        p.community,
+        p.source,
+        p.external_id,
+        p.url,
+        key + p.thread_id,
+        key + p.parent_id if p.parent_id else None,
+        p.kind,
+        p.author,
+        p.title,
+        p.body,
+        p.published.astimezone(UTC).replace(tzinfo=None),
+        p.score,
+        p.reply_count,
+        p.depth,
+        p.upvote_ratio,
+        p.flair,
+        p.removed,
+    )
+    digest = hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()[:32]
+    return (*values, digest, now, now)
+
+
+def _unique_mentions(scored: ScoredPost) -> Iterator[Any]:
+    seen = set()
+    for m in scored.mentions:
+        key = (m.kind, m.name, m.sentence_idx, m.start)
+        if key not in seen:
+            seen.add(key)
+            yield m
+
+
+def _community_row(community: Community, now: datetime) -> dict[str, Any]:
+    return {
+        "name": community.name,
+        "kind": community.kind,
+        "location": community.location,
+        "segment": community.segment,
+        "keywords": list(community.keywords),
+        "now": now,
+    }
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:400]
