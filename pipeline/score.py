@@ -78,9 +78,13 @@ def score_post(post: Post, matcher: Finder | None = None) -> ScoredPost:
 def score_posts(
     posts: Sequence[Post], matcher: Finder | None = None, *, workers: int | None = None
 ) -> list[ScoredPost]:
-    """Score a batch; large batches spread over processes (each builds its analyzer once)."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers < 2 or len(posts) < PARALLEL_MIN:
+    """Score a batch; large batches spread over processes (each builds its analyzer once).
+
+    `workers=None` decides by size: one process below PARALLEL_MIN posts, every core above.
+    """
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(posts) >= PARALLEL_MIN else 1
+    if workers < 2:
         return [score_post(p, matcher) for p in posts]
     chunk = -(-len(posts) // (workers * 4))
     batches = [posts[i : i + chunk] for i in range(0, len(posts), chunk)]
