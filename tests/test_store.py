@@ -16,6 +16,7 @@ from pipeline.score import score_posts
 
 BLOG = Community("blog", "rss", "hikers", url="https://blog.example.com/")
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+EMPTY = Cursor()
 
 
 def article(n: int, body: str = "Great boots, really comfy.", score: int | None = None) -> Post:
@@ -41,7 +42,7 @@ def snapshot(path: Path) -> dict[str, list[tuple]]:
         }
 
 
-def load(path: Path, posts: list[Post], cursor: Cursor = Cursor(), run_id: str = "r1") -> store.RunRow:
+def load(path: Path, posts: list[Post], cursor: Cursor = EMPTY, run_id: str = "r1") -> store.RunRow:
     with store.opened(path) as con:
         return store.load_community(con, BLOG, score_posts(posts), cursor, run_row(run_id))
 
