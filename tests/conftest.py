@@ -36,3 +36,12 @@ def http() -> Iterator[Http]:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "voyage.duckdb"
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[None]:
+    """A real, temporary Prefect API for the whole session (~10 s to start, so once)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield

@@ -68,7 +68,8 @@ class SampleServer:
         self.routes.insert(0, (prefix, handler))
 
     def start(self) -> SampleServer:
-        self._thread.start()
+        if not self._thread.is_alive():
+            self._thread.start()
         return self
 
     def stop(self) -> None:
