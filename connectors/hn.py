@@ -1,0 +1,155 @@
+"""Hacker News by keywords: Algolia HN Search sliced by time, and the comment trees of matched stories.
+
+`search_by_date` finds stories and comments mentioning each keyword in `[since, now)`. Algolia serves
+at most 1,000 hits of one query, so a time slice holding more is split in two until each half fits.
+Every matched story's whole comment tree comes in one request from the items API; comments matched
+on other stories are kept on their own, under their story and parent. The cursor is the newest
+`created_at_i` seen; each run re-reads from there minus the lag window, so late comments and points land.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from connectors import FetchContext
+from connectors.html import html_to_text
+from pipeline.errors import SourceRejected
+from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post
+
+SEARCH_URL = "https://hn.algolia.com/api/v1"
+PERMALINK = "https://news.ycombinator.com/item?id={}"
+HIT_CAP = 1000  # Algolia's paginationLimitedTo for HN Search
+TAGS = "(story,comment)"
+
+
+def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResult:
+    if not community.keywords:
+        raise SourceRejected(f"{community.name}: an hn community needs `keywords` to search for")
+    search = _Search(community, ctx)
+    start = ctx.http.requests
+    since = _since(community, cursor, ctx)
+    hits: dict[str, dict[str, Any]] = {}
+    for keyword in community.keywords:
+        for hit in search.hits(keyword, int(since.timestamp()), int(ctx.now.timestamp()) + 1):
+            hits[str(hit["objectID"])] = hit
+    posts: dict[str, Post] = {}
+    warnings = list(search.warnings)
+    for hit in sorted(hits.values(), key=lambda h: h["created_at_i"]):
+        if _is_story(hit) and hit["objectID"] not in posts:
+            try:
+                posts.update((p.external_id, p) for p in search.tree(int(hit["objectID"])))
+            except SourceRejected as exc:  # the story vanished between search and now
+                warnings.append(f"story {hit['objectID']}: comments not read ({exc})")
+                posts[hit["objectID"]] = search.post_from_hit(hit)
+    for hit in hits.values():
+        posts.setdefault(str(hit["objectID"]), search.post_from_hit(hit))
+    found = list(posts.values())
+    newest = max((p.published for p in found), default=None)
+    cursor = Cursor(newest=max(filter(None, (newest, cursor.newest)), default=None),
+                    newest_id=cursor.newest_id, validators=cursor.validators, state=cursor.state)
+    return FetchResult(found, cursor, tuple(warnings), missed=search.missed, requests=ctx.http.requests - start)
+
+
+class _Search:
+    """HTTP calls to HN Search and the items API, and their results as `Post`s."""
+
+    def __init__(self, community: Community, ctx: FetchContext) -> None:
+        options = community.options
+        self.community, self.ctx = community, ctx
+        self.search_url = str(options.get("search_url") or SEARCH_URL).rstrip("/")
+        self.item_url = str(options.get("item_url") or f"{self.search_url}/items").rstrip("/")
+        self.cap = int(options.get("max_hits", HIT_CAP))
+        self.per_page = min(self.cap, int(options.get("hits_per_page", self.cap)))
+        self.rate = float(options["rate"]) if options.get("rate") else None
+        self.slices = self.missed = 0
+        self.warnings: list[str] = []
+
+    def hits(self, keyword: str, low: int, high: int) -> Iterator[dict[str, Any]]:
+        """Every hit for `keyword` created in [low, high), splitting slices that hold too many."""
+        pending = [(low, high)]
+        while pending:
+            low, high = pending.pop()
+            self.slices += 1
+            first = self.page(keyword, low, high, 0)
+            total = int(first.get("nbHits") or 0)
+            if total > self.cap and high - low > 1:
+                middle = (low + high) // 2
+                pending += [(low, middle), (middle, high)]
+                continue
+            if total > self.cap:
+                self.missed += total - self.cap
+                self.warnings.append(f"{total} hits for {keyword!r} within one second; kept {self.cap}")
+            yield from first.get("hits") or []
+            for number in range(1, int(first.get("nbPages") or 1)):
+                yield from self.page(keyword, low, high, number).get("hits") or []
+
+    def page(self, keyword: str, low: int, high: int, number: int) -> dict[str, Any]:
+        params = {"query": keyword, "tags": TAGS, "hitsPerPage": self.per_page, "page": number,
+                  "numericFilters": f"created_at_i>={low},created_at_i<{high}"}
+        result = self.ctx.http.get(f"{self.search_url}/search_by_date", params=params, rate=self.rate).json()
+        if not isinstance(result, dict) or "hits" not in result:
+            raise SourceRejected(f"{self.search_url}/search_by_date: not an HN Search answer")
+        return result
+
+    def tree(self, story_id: int) -> list[Post]:
+        item = self.ctx.http.get(f"{self.item_url}/{story_id}", rate=self.rate).json()
+        title = html_to_text(item.get("title"))
+        posts = [self.post_from_item(item, title, None, 0, story_id)]
+        stack = [(child, 1) for child in reversed(item.get("children") or [])]
+        while stack:
+            child, depth = stack.pop()
+            posts.append(self.post_from_item(child, title, child.get("parent_id"), depth, story_id))
+            stack += [(grandchild, depth + 1) for grandchild in reversed(child.get("children") or [])]
+        return posts
+
+    def post_from_item(self, item: Mapping[str, Any], title: str, parent: Any, depth: int, story: int) -> Post:
+        is_story = depth == 0
+        children = item.get("children") or []
+        return self._post(
+            item["id"], story, parent, kind=POST if is_story else COMMENT, author=item.get("author"),
+            title=title, body=item.get("text"), created=item.get("created_at_i"),
+            score=item.get("points") if is_story else None,
+            replies=_descendants(item) if is_story else len(children), depth=depth,
+            removed=item.get("author") is None or (not is_story and item.get("text") is None),
+        )
+
+    def post_from_hit(self, hit: Mapping[str, Any]) -> Post:
+        story = hit.get("story_id") or hit["objectID"]
+        if _is_story(hit):
+            return self._post(hit["objectID"], story, None, kind=POST, author=hit.get("author"),
+                              title=html_to_text(hit.get("title")), body=hit.get("story_text"),
+                              created=hit["created_at_i"], score=hit.get("points"),
+                              replies=hit.get("num_comments"), depth=0, removed=False)
+        parent = hit.get("parent_id")
+        return self._post(hit["objectID"], story, parent, kind=COMMENT, author=hit.get("author"),
+                          title=html_to_text(hit.get("story_title")), body=hit.get("comment_text"),
+                          created=hit["created_at_i"], score=None, replies=None,
+                          depth=1 if str(parent) == str(story) else 2, removed=False)
+
+    def _post(self, item_id: Any, story: Any, parent: Any, *, kind: str, author: str | None, title: str,
+              body: str | None, created: Any, score: Any, replies: Any, depth: int, removed: bool) -> Post:
+        return Post(
+            community=self.community.name, source="hn", external_id=str(item_id), url=PERMALINK.format(item_id),
+            thread_id=str(story), parent_id=None if parent is None else str(parent), kind=kind, author=author,
+            title=title, body=html_to_text(body), published=datetime.fromtimestamp(int(created or 0), UTC),
+            score=None if score is None else int(score), reply_count=None if replies is None else int(replies),
+            depth=depth, removed=removed,
+        )
+
+
+def _since(community: Community, cursor: Cursor, ctx: FetchContext) -> datetime:
+    settings, options = ctx.http.settings, community.options
+    if cursor.newest:
+        lag = timedelta(hours=float(options.get("lag_hours", settings.lag_hours)))
+        return min(cursor.newest, ctx.now) - lag
+    return ctx.now - timedelta(days=float(options.get("lookback_days", settings.lookback_days)))
+
+
+def _is_story(hit: Mapping[str, Any]) -> bool:
+    return "story" in (hit.get("_tags") or [])
+
+
+def _descendants(item: Mapping[str, Any]) -> int:
+    return sum(1 + _descendants(child) for child in item.get("children") or [])
