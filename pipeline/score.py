@@ -68,7 +68,10 @@ def score_post(post: Post, matcher: Finder | None = None) -> ScoredPost:
         return scores[i]
 
     if len(_WORD.findall(text)) <= SHORT_WORDS or len(sentences) < 2:
-        sentiment = _sentiment(analyzer().polarity_scores(text))
+        whole = analyzer().polarity_scores(text)
+        if len(sentences) == 1:
+            scores[0] = whole  # one sentence: its score is the document's
+        sentiment = _sentiment(whole)
     else:
         sentiment = _aggregate([sentence_score(i) for i in range(len(sentences))], sentences)
     mentions = _mentions(post.id, sentences, sentence_score, matcher) if matcher else ()
