@@ -1,0 +1,83 @@
+"""The `voyage` command: documented, one-line errors, reliable exit codes, and the demo end to end."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline import demo
+from pipeline.cli import COMMANDS, main
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+
+
+def test_every_command_is_documented_in_the_readme_and_has_an_example(capsys: pytest.CaptureFixture) -> None:
+    for name in COMMANDS:
+        assert re.search(rf"voyage {name}\b", README), f"`voyage {name}` is not in the README"
+        with pytest.raises(SystemExit):
+            main([name, "--help"])
+        assert "example:" in capsys.readouterr().out
+
+
+def test_the_demo_runs_the_real_flow_end_to_end(prefect_api: None, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture) -> None:
+    assert main(["demo", "--db", "demo.duckdb"]) == 0
+    out = capsys.readouterr().out
+    assert "Sentiment per community" in out and "gearlab" in out and "sprouts" in out
+    assert 'voyage sql --db demo.duckdb "SELECT' in out
+    assert main(["sql", "--db", "demo.duckdb", "SELECT count(*) AS n FROM posts WHERE kind = 'comment'"]) == 0
+    assert int(capsys.readouterr().out.split()[-1]) > 10
+
+
+def test_a_scan_of_a_url_then_a_rerun_adds_nothing(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    with demo.start_server() as server:
+        url = f"{server.base}/blogs/gearlab/"
+        assert main(["scan", url, "--db", "v.duckdb"]) == 0
+        first = capsys.readouterr().out
+        assert main(["scan", url, "--db", "v.duckdb"]) == 0
+        second = capsys.readouterr().out
+    assert re.search(r"gearlab\S*\s+ok\s+\d+\s+[1-9]", first)
+    assert re.search(r"\s0\s+0\s+0\s", second), second
+
+
+def test_sql_prints_csv_and_refuses_writes_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    with demo.start_server() as server:
+        main(["scan", f"{server.base}/blogs/sprouts/", "--db", "v.duckdb"])
+    capsys.readouterr()
+    assert main(["sql", "--db", "v.duckdb", "--format", "csv", "SELECT kind FROM posts LIMIT 1"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "kind"
+    assert main(["sql", "--db", "v.duckdb", "DELETE FROM posts"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("voyage: ") and "read-only" in err and err.count("\n") == 1
+
+
+def test_a_bad_config_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    Path("voyage.toml").write_text('[[community]]\nname = "x"\nkind = "blog"\nurl = "https://x"\n')
+    assert main(["run", "--direct"]) == 2
+    err = capsys.readouterr().err
+    assert "line 2" in err and "unknown kind 'blog'" in err and err.count("\n") == 1
+
+
+def test_a_dead_community_exits_4_and_says_why(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    Path("voyage.toml").write_text('[fetch]\nretries = 0\nconnect_timeout = 0.5\n[[community]]\nname = "dead"\n'
+                                   'kind = "rss"\nurl = "http://127.0.0.1:9/feed.xml"\nsegment = "s"\n')
+    assert main(["run", "--direct"]) == 4
+    assert re.search(r"dead\s+failed.*127\.0\.0\.1:9", capsys.readouterr().out)
+
+
+def test_serve_without_a_prefect_server_says_how_to_start_one(capsys: pytest.CaptureFixture) -> None:
+    assert main(["serve"]) == 2
+    assert "prefect server start" in capsys.readouterr().err
+
+
+def test_reading_a_missing_database_says_what_to_run(capsys: pytest.CaptureFixture) -> None:
+    assert main(["communities", "--db", "none.duckdb"]) == 1
+    assert "voyage demo" in capsys.readouterr().err
