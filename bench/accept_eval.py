@@ -94,11 +94,11 @@ def print_honesty(gold: Sequence[set[str]], pred: Sequence[set[str]]) -> None:
 
 
 def print_errors(examples: list[Example], matcher: Matcher) -> None:
-    for text, gold, _ in examples:
+    for line, (text, gold, _) in enumerate(examples, 1):
         pred = predict(text, matcher)
         if pred != gold:
             terms = [(h.name, h.term) for a, b in split_sentences(text) for h in matcher.find(text[a:b])]
-            print(f"  gold={sorted(gold)} pred={sorted(pred)} {text!r} {terms}")
+            print(f"  line {line}: gold={sorted(gold)} pred={sorted(pred)} {text!r} {terms}")
 
 
 def best_rates(works: Sequence[Callable[[], None]], count: int, seconds: float) -> list[float]:
