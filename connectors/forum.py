@@ -1,0 +1,138 @@
+"""Classic forums through their feeds: phpBB, XenForo, vBulletin, Simple Machines and alike.
+
+Each feed entry is one post. Posts are grouped into threads by the topic id in their link or guid
+(`t=123`, `topic=123.0`, `threads/slug.123`, `showthread.php?123-slug`, ...), else by their title
+without "Re:". A thread's earliest post is the post; the others are comments under it, and the
+thread's root is remembered in `Cursor.state["threads"]` so later replies still hang under it after
+it has scrolled off the feed. Feeds are fetched conditionally. Broken feeds are common: whatever
+feedparser can read is loaded, and the rest (an undated entry, junk after the closing tag) is
+reported as a warning; a body with no feed at all is rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import unquote
+
+from connectors import FetchContext
+from connectors.rss import parse_entry, parse_feed
+from pipeline.errors import SourceRejected
+from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post
+
+_TOPIC = (
+    re.compile(r"[?&;]t=(\d+)"),  # phpBB viewtopic.php?t=, vBulletin showthread.php?t=
+    re.compile(r"[?&;]topic=(\d+)"),  # Simple Machines index.php?topic=123.msg456
+    re.compile(r"/threads/(?:[^/?#]*\.)?(\d+)(?:[/?#]|$)"),  # XenForo threads/slug.123/
+    re.compile(r"showthread\.php\?(\d+)"),  # vBulletin 4 friendly URLs: showthread.php?123-slug
+    re.compile(r"/(?:topic|t)/(?:[^/?#]*?[/-])?(\d+)(?:[-/?#.]|$)"),  # /topic/123-slug, /t/slug/123
+)
+_REPLY = re.compile(r"^\s*(?:re|aw|sv|vs|odp|rif)\s*(?:\[\d+\])?\s*:\s*", re.I)
+
+
+def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResult:
+    if not community.url:
+        raise SourceRejected(f"{community.name}: a forum community needs `url` (the forum's feed)")
+    start = ctx.http.requests
+    posts: list[Post] = []
+    warnings: list[str] = []
+    missed = 0
+    for url in feed_urls(community):
+        response, validator = ctx.http.get_conditional(url, cursor.validators.get(url))
+        cursor = cursor.with_validator(url, validator)
+        if response is None:
+            continue
+        feed = parse_feed(response)
+        entries, undated = _dated(feed.get("entries") or [])
+        warnings += _problems(feed, url, len(entries), undated)
+        missed += undated
+        posts += [replace(parse_entry(e, community, url, ctx.now), source="forum") for e in entries]
+    posts = [p for p in posts if p.published >= _since(community, cursor, ctx)]
+    posts, threads = thread_posts(posts, cursor.state.get("threads", {}))
+    newest = max((p.published for p in posts), default=None)
+    horizon = ctx.now - timedelta(days=float(community.options.get("lookback_days",
+                                                                    ctx.http.settings.lookback_days)))
+    cursor = replace(
+        cursor, newest=max(filter(None, (newest, cursor.newest)), default=None),
+        state={**cursor.state, "threads": {k: v for k, v in threads.items() if v["at"] >= horizon.isoformat()}},
+    )
+    return FetchResult(posts, cursor, tuple(warnings), missed=missed, requests=ctx.http.requests - start)
+
+
+def feed_urls(community: Community) -> list[str]:
+    """The community's feed, plus any in `options["feeds"]` (e.g. one per sub-forum)."""
+    extra = community.options.get("feeds") or []
+    return list(dict.fromkeys([community.url, *extra])) if community.url else list(extra)
+
+
+def topic_id(*candidates: str | None) -> str | None:
+    """The forum's own topic id, from the first link or guid that shows one."""
+    for candidate in candidates:
+        if not candidate:
+            continue
+        text = unquote(candidate).replace("&amp;", "&")
+        for pattern in _TOPIC:
+            if match := pattern.search(text):
+                return match.group(1)
+    return None
+
+
+def strip_reply(title: str) -> str:
+    """'Re: Re: Battery drain' and phpBB's 'Forum name • Re: Battery drain' -> 'Battery drain'."""
+    title = title.rsplit(" \u2022 ", 1)[-1]
+    while match := _REPLY.match(title):
+        title = title[match.end():]
+    return title.strip()
+
+
+def thread_posts(posts: Iterable[Post], known: Mapping[str, Any]) -> tuple[list[Post], dict[str, Any]]:
+    """Posts linked into threads: the earliest (or the remembered root) is the post, the rest comment on it."""
+    groups: dict[str, list[Post]] = {}
+    for post in sorted({p.external_id: p for p in posts}.values(), key=lambda p: p.published):
+        groups.setdefault(_thread_key(post), []).append(post)
+    threads = {k: dict(v) for k, v in known.items()}
+    linked: list[Post] = []
+    for key, members in groups.items():
+        root = threads.get(key, {}).get("root") or members[0].external_id
+        at = max([m.published.isoformat() for m in members] + [threads.get(key, {}).get("at", "")])
+        threads[key] = {"root": root, "at": at}
+        linked += [_linked(post, key, root) for post in members]
+    return linked, threads
+
+
+def _linked(post: Post, thread: str, root: str) -> Post:
+    title = strip_reply(post.title)
+    if post.external_id == root:
+        return replace(post, thread_id=thread, parent_id=None, kind=POST, title=title, depth=0)
+    return replace(post, thread_id=thread, parent_id=root, kind=COMMENT, title=title, depth=1)
+
+
+def _thread_key(post: Post) -> str:
+    found = topic_id(post.url, post.external_id)
+    return found if found else "title:" + strip_reply(post.title).lower()
+
+
+def _dated(entries: list[Any]) -> tuple[list[Any], int]:
+    """Entries with a readable date, and how many had none (they cannot be placed in a thread)."""
+    dated = [e for e in entries if any(e.get(k) for k in ("published_parsed", "updated_parsed", "created_parsed"))]
+    return dated, len(entries) - len(dated)
+
+
+def _problems(feed: Mapping[str, Any], url: str, loaded: int, undated: int) -> list[str]:
+    found = []
+    if feed.get("bozo"):
+        reason = " ".join(str(feed.get("bozo_exception")).split())[:200]
+        found.append(f"{url}: malformed feed, loaded the {loaded} readable entries ({reason})")
+    if undated:
+        found.append(f"{url}: skipped {undated} entries with no readable date")
+    return found
+
+
+def _since(community: Community, cursor: Cursor, ctx: FetchContext) -> datetime:
+    settings, options = ctx.http.settings, community.options
+    if cursor.newest:
+        return min(cursor.newest, ctx.now) - timedelta(hours=float(options.get("lag_hours", settings.lag_hours)))
+    return ctx.now - timedelta(days=float(options.get("lookback_days", settings.lookback_days)))
