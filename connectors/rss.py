@@ -48,7 +48,7 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
         entries = [(a, c) for a, c in entries if _wanted(a, community, cursor, ctx)]
     cursor = cursor.with_validator(feed_url, validator)
     articles = [article for article, _ in entries]
-    watched = _watch(cursor, entries, ctx)
+    watched = _watch(cursor, entries, ctx.now - timedelta(days=_option(community, ctx, "lookback_days")))
     cursor = replace(cursor, state={**cursor.state, "watched": watched})
     comments, cursor, more_warnings = _fetch_comments(community, cursor, watched, ctx)
     posts = articles + comments
@@ -141,9 +141,8 @@ def _fetch_comments(
     return comments, cursor, warnings
 
 
-def _watch(cursor: Cursor, entries: list[tuple[Post, str | None]], ctx: FetchContext) -> dict[str, Any]:
+def _watch(cursor: Cursor, entries: list[tuple[Post, str | None]], horizon: datetime) -> dict[str, Any]:
     """Articles still watched for comments: {article id: {"url", "comments", "published"}}."""
-    horizon = ctx.now - timedelta(days=ctx.http.settings.lookback_days)
     watched = dict(cursor.state.get("watched", {}))
     for article, comments_url in entries:
         watched[article.external_id] = {
@@ -175,16 +174,21 @@ def _site_comments_url(feed_url: str) -> str | None:
 
 
 def _wanted(article: Post, community: Community, cursor: Cursor, ctx: FetchContext) -> bool:
-    settings = ctx.http.settings
-    lookback = int(community.options.get("lookback_days", settings.lookback_days))
-    lag = float(community.options.get("lag_hours", settings.lag_hours))
-    since = cursor.newest - timedelta(hours=lag) if cursor.newest else ctx.now - timedelta(days=lookback)
+    if cursor.newest:
+        since = cursor.newest - timedelta(hours=_option(community, ctx, "lag_hours"))
+    else:
+        since = ctx.now - timedelta(days=_option(community, ctx, "lookback_days"))
     if article.published < since:
         return False
     if not community.keywords:
         return True
     text = f"{article.title}\n{article.body}".lower()
     return any(k.lower() in text for k in community.keywords)
+
+
+def _option(community: Community, ctx: FetchContext, name: str) -> float:
+    """A per-community override from voyage.toml, else the [fetch] setting."""
+    return float(community.options.get(name, getattr(ctx.http.settings, name)))
 
 
 def _with_ttl(validator: Validator, feed: Mapping[str, Any], now: datetime) -> Validator:
