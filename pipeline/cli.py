@@ -86,6 +86,25 @@ def parser() -> argparse.ArgumentParser:
     trends.add_argument("--by", choices=["community", "segment"], default="community")
     trends.add_argument("--weeks", type=int, default=8, help="how many recent weeks (default 8)")
 
+    grid = add("grid", "The Customer Value Grid: per segment (or community) and ACCEPT value, the share of posts "
+               "that mention the value and how they feel about it.", "voyage grid --segment parents --since 2026-10-01")
+    config_opts(grid)
+    grid.add_argument("--segment", help="only this segment")
+    grid.add_argument("--since", type=_date, metavar="DATE", help="only texts published on or after DATE (YYYY-MM-DD)")
+    grid.add_argument("--by", choices=["segment", "community"], default="segment")
+
+    quotes = add("quotes", "Quotes about one ACCEPT value, most positive first (or --negative), with links.",
+                 "voyage quotes Trust --community gearlab --negative")
+    quotes.add_argument("value", help="Achievement, Convenience, Comfort, Esteem, Pleasure or Trust")
+    config_opts(quotes)
+    quotes.add_argument("--community", help="only this community")
+    quotes.add_argument("--negative", action="store_true", help="most negative first")
+    quotes.add_argument("--limit", type=int, default=10, help="how many (default 10)")
+
+    rescore = add("rescore", "Recompute value and brand mentions of stored posts with the current lexicon, "
+                  "[accept] and [[brand]] config, without refetching.", "voyage rescore --config voyage.toml")
+    config_opts(rescore)
+
     comms = add("communities", "Each community: posts, comments, recent sentiment, last run.", "voyage communities")
     config_opts(comms)
 
@@ -99,6 +118,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", default="voyage.toml")
     serve.add_argument("--cron", default="0 6 * * *", help="when to run, in UTC (default: 06:00 daily)")
     return p
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _config(args: argparse.Namespace, missing_ok: bool = False) -> Any:
@@ -217,6 +243,53 @@ def cmd_trends(args: argparse.Namespace) -> int:
 
 
 @command
+def cmd_grid(args: argparse.Namespace) -> int:
+    from pipeline import store
+
+    params = {"by": args.by, "segment": args.segment, "since": args.since}
+    columns, rows = store.run_query(_db(args), store.sql("value_grid"), params)
+    window = f" since {args.since}" if args.since else ""
+    print(f"Customer Value Grid by {args.by}{window}: share of scored posts mentioning each value, mean "
+          "sentiment of those sentences, lift against all communities")
+    _print_grid(columns, rows, args.by)
+    return 0
+
+
+@command
+def cmd_quotes(args: argparse.Namespace) -> int:
+    from pipeline import store
+    from pipeline.accept import VALUES
+
+    value = next((v for v in VALUES if v.lower() == args.value.lower()), None)
+    if value is None:
+        raise ConfigError(f"{args.value!r} is not an ACCEPT value: use one of {', '.join(VALUES)}")
+    params = {"value": value, "community": args.community, "negative": args.negative, "limit": max(args.limit, 0)}
+    columns, rows = store.run_query(_db(args), store.sql("value_quotes"), params)
+    where = f" in {args.community}" if args.community else ""
+    print(f"{'Most negative' if args.negative else 'Most positive'} sentences about {value}{where}:")
+    for compound, community, sentence, url, published in rows:
+        print(f"\n{compound:+.3f}  {community}  {published}\n  {' '.join(sentence.split())}\n  {url or ''}")
+    if not rows:
+        print("(no quotes: nothing stored mentions it yet)")
+    return 0
+
+
+@command
+def cmd_rescore(args: argparse.Namespace) -> int:
+    from pipeline import steps
+
+    config = _config(args, missing_ok=True)
+    if not Path(args.config).exists():
+        print(f"voyage: no {args.config}: rescoring with the built-in lexicon and no brands", file=sys.stderr)
+    started = time.perf_counter()
+    posts, mentions = steps.rescore(config.db_path, steps.make_matcher(config))
+    print(f"rescored {posts} posts with {len(config.brands)} brands and "
+          f"{sum(map(len, config.accept_add.values())) + sum(map(len, config.accept_remove.values()))} "
+          f"[accept] overrides: {mentions} value and brand mentions in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+@command
 def cmd_communities(args: argparse.Namespace) -> int:
     from pipeline import store
 
@@ -275,8 +348,27 @@ def _print_demo_report(db_path: Path) -> None:
     print("\nSentiment per segment, last 4 weeks:")
     columns, rows = store.run_query(db_path, store.sql("trends_segment"), {"weeks": 4})
     _print_table(columns, rows)
+    print("\nCustomer Value Grid (share of posts mentioning each value, mean sentiment of those sentences, lift):")
+    columns, rows = store.run_query(db_path, store.sql("value_grid"), {"by": "segment", "segment": None, "since": None})
+    _print_grid(columns, rows, "segment")
     print(f"\nDuckDB file: {db_path}")
     print(f'Try: voyage sql --db {db_path.name} "SELECT * FROM sentiment_weekly ORDER BY week DESC LIMIT 10"')
+
+
+def _print_grid(columns: Sequence[str], rows: Sequence[Sequence[Any]], by: str) -> None:
+    """The long rows of the value_grid query as one line per segment or community, one column per value:
+    "share mean xlift", or "-" where nobody mentions the value."""
+    from pipeline.accept import VALUES
+
+    cells: dict[str, dict[str, str]] = {}
+    posts: dict[str, int] = {}
+    for row in rows:
+        r = dict(zip(columns, row, strict=True))
+        posts[r["cell"]] = r["scored_posts"]
+        text = "-" if not r["posts"] else f"{r['share']:.0%} {r['mean_compound']:+.2f} x{r['lift']:.1f}"
+        cells.setdefault(r["cell"], {})[r["value"]] = text
+    table = [(cell, posts[cell], *(values.get(v, "") for v in VALUES)) for cell, values in cells.items()]
+    _print_table([by, "posts", *VALUES], table)
 
 
 def _print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table") -> None:

@@ -19,7 +19,7 @@ from connectors import FetchContext, connector_for
 from connectors.http import Http
 from pipeline import store
 from pipeline.config import Config
-from pipeline.errors import SourceSkipped, VoyageError
+from pipeline.errors import SourceSkipped, StorageError, VoyageError
 from pipeline.models import Community, Cursor, FetchResult, ScoredPost
 from pipeline.score import Finder, score_posts
 
@@ -134,6 +134,17 @@ def run_direct(
             if on_done:
                 on_done(row)
     return rows
+
+
+def rescore(db_path: Path, matcher: Finder | None) -> tuple[int, int]:
+    """Recompute the value and brand mentions of every stored post from its stored text, without fetching
+    (after a lexicon, [accept] or [[brand]] change). Holds the file for writing throughout, so a run cannot
+    change a post between reading and rewriting it. Returns (posts, mentions)."""
+    if not Path(db_path).exists():
+        raise StorageError(f"no database at {db_path}: run `voyage run` or `voyage demo` first")
+    with store.opened(db_path) as con:
+        posts = store.read_posts(con)
+        return len(posts), store.replace_mentions(con, score_posts(posts, matcher))
 
 
 def exit_code(rows: Sequence[store.RunRow]) -> int:

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from pipeline.errors import DatabaseLocked, StorageError
-from pipeline.models import Community, Cursor, ScoredPost
+from pipeline.models import Community, Cursor, Post, ScoredPost, utc
 
 SQL = Path(__file__).resolve().parent.parent / "sql"
 LOCK_WAIT = 10.0  # seconds a writer waits for another process to release the file
@@ -155,6 +155,38 @@ def load_community(
     except duckdb.Error as exc:
         raise StorageError(f"loading {community.name} failed and was rolled back: {_one_line(exc)}") from exc
     return run
+
+
+def read_posts(con: duckdb.DuckDBPyConnection) -> list[Post]:
+    """Every stored post and comment as a Post again (ids, text and times as stored), for rescoring."""
+    posts = []
+    for row in con.execute(sql("read_posts")).fetchall():
+        (community, source, external_id, url, thread_id, parent_id, kind, author, title, body, published,
+         score, reply_count, depth, upvote_ratio, flair, removed) = row
+        key = source + ":"
+        posts.append(Post(community, source, external_id, url, thread_id.removeprefix(key),
+                          parent_id.removeprefix(key) if parent_id else None, kind, author, title or "", body or "",
+                          utc(published), score, reply_count, depth, upvote_ratio, flair, removed))
+    return posts
+
+
+def replace_mentions(con: duckdb.DuckDBPyConnection, scored: Sequence[ScoredPost]) -> int:
+    """Swap the stored value and brand mentions of these posts for their new ones, all or nothing.
+    Returns how many mentions were written. Posts and sentiment are left as they are."""
+    latest = {s.post.id: s for s in scored}
+    rows = [(m.post_id, m.kind, m.name, m.term, m.sentence_idx, m.start, m.end, m.sentence, m.compound)
+            for s in latest.values() for m in _unique_mentions(s)]
+    try:
+        with transaction(con):
+            con.execute(sql("stage_rescore"))
+            with con.appender("stage_rescored") as ids:
+                ids.append_rows((post_id,) for post_id in latest)
+            with con.appender("stage_mentions") as mentions:
+                mentions.append_rows(rows)
+            con.execute(sql("replace_mentions"))
+    except duckdb.Error as exc:
+        raise StorageError(f"rescoring failed and was rolled back: {_one_line(exc)}") from exc
+    return len(rows)
 
 
 def record_run(con: duckdb.DuckDBPyConnection, run: RunRow) -> None:
