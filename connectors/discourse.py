@@ -5,7 +5,8 @@ until topics fall behind the cursor minus the lag window. A topic is read again 
 bumped since the last run or had posts inside the lag window (so edits and likes land): `/t/{id}.json`
 gives the first 20 posts and the ids of all of them; the new or recent ones come in chunks from
 `/t/{id}/posts.json?post_ids[]=...`. `Cursor.state["topics"]` keeps per topic the bump time, the
-highest post id seen and the first post id still inside the lag window.
+highest post id seen and the first post id still inside the lag window. As everywhere in the store,
+a thread is named by its first post: `thread_id` is the id of the topic's first post.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ class _Reader:
                 continue
             parent = None if item["id"] == first else self.parent(view["id"], item, by_number, first)
             depths[item["id"]] = 0 if parent is None else depths.get(parent, 1) + 1
-            posts.append(self.to_post(view, item, parent, depths[item["id"]], is_first=item["id"] == first))
+            posts.append(self.to_post(view, item, parent, depths[item["id"]], first))
         return posts
 
     def parent(
@@ -149,11 +150,12 @@ class _Reader:
         return by_number.get(number, first)
 
     def to_post(self, view: Mapping[str, Any], item: Mapping[str, Any], parent: int | None, depth: int,
-                *, is_first: bool) -> Post:
+                first: int | None) -> Post:
+        is_first = item["id"] == first
         return Post(
             community=self.community.name, source="discourse", external_id=str(item["id"]),
             url=f"{self.base}/t/{view.get('slug') or 'topic'}/{view['id']}/{item['post_number']}",
-            thread_id=str(view["id"]), parent_id=None if parent is None else str(parent),
+            thread_id=str(first), parent_id=None if parent is None else str(parent),
             kind=POST if is_first else COMMENT, author=item.get("username"),
             title=html_to_text(view.get("title")), body=html_to_text(item.get("cooked")),
             published=_time(item["created_at"]), score=_likes(item),

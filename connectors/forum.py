@@ -2,7 +2,8 @@
 
 Each feed entry is one post. Posts are grouped into threads by the topic id in their link or guid
 (`t=123`, `topic=123.0`, `threads/slug.123`, `showthread.php?123-slug`, ...), else by their title
-without "Re:". A thread's earliest post is the post; the others are comments under it, and the
+without "Re:". A thread's earliest post is the post (and names the thread: `thread_id` is its id);
+the others are comments under it, and the
 thread's root is remembered in `Cursor.state["threads"]` so later replies still hang under it after
 it has scrolled off the feed. Feeds are fetched conditionally. Broken feeds are common: whatever
 feedparser can read is loaded, and the rest (an undated entry, junk after the closing tag) is
@@ -30,6 +31,7 @@ _TOPIC = (
     re.compile(r"showthread\.php\?(\d+)"),  # vBulletin 4 friendly URLs: showthread.php?123-slug
     re.compile(r"/(?:topic|t)/(?:[^/?#]*?[/-])?(\d+)(?:[-/?#.]|$)"),  # /topic/123-slug, /t/slug/123
 )
+_PHPBB_FOOTER = re.compile(r"\s*Statistics: Posted by .*\Z", re.S)  # phpBB appends it to every entry
 _REPLY = re.compile(r"^\s*(?:re|aw|sv|vs|odp|rif)\s*(?:\[\d+\])?\s*:\s*", re.I)
 
 
@@ -49,7 +51,7 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
         entries, undated = _dated(feed.get("entries") or [])
         warnings += _problems(feed, url, len(entries), undated)
         missed += undated
-        posts += [replace(parse_entry(e, community, url, ctx.now), source="forum") for e in entries]
+        posts += [_as_forum_post(parse_entry(e, community, url, ctx.now)) for e in entries]
     posts = [p for p in posts if p.published >= _since(community, cursor, ctx)]
     posts, threads = thread_posts(posts, cursor.state.get("threads", {}))
     newest = max((p.published for p in posts), default=None)
@@ -99,15 +101,19 @@ def thread_posts(posts: Iterable[Post], known: Mapping[str, Any]) -> tuple[list[
         root = threads.get(key, {}).get("root") or members[0].external_id
         at = max([m.published.isoformat() for m in members] + [threads.get(key, {}).get("at", "")])
         threads[key] = {"root": root, "at": at}
-        linked += [_linked(post, key, root) for post in members]
+        linked += [_linked(post, root) for post in members]
     return linked, threads
 
 
-def _linked(post: Post, thread: str, root: str) -> Post:
+def _as_forum_post(post: Post) -> Post:
+    return replace(post, source="forum", body=_PHPBB_FOOTER.sub("", post.body))
+
+
+def _linked(post: Post, root: str) -> Post:
     title = strip_reply(post.title)
     if post.external_id == root:
-        return replace(post, thread_id=thread, parent_id=None, kind=POST, title=title, depth=0)
-    return replace(post, thread_id=thread, parent_id=root, kind=COMMENT, title=title, depth=1)
+        return replace(post, thread_id=root, parent_id=None, kind=POST, title=title, depth=0)
+    return replace(post, thread_id=root, parent_id=root, kind=COMMENT, title=title, depth=1)
 
 
 def _thread_key(post: Post) -> str:

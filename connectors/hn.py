@@ -2,8 +2,9 @@
 
 `search_by_date` finds stories and comments mentioning each keyword in `[since, now)`. Algolia serves
 at most 1,000 hits of one query, so a time slice holding more is split in two until each half fits.
-Every matched story's whole comment tree comes in one request from the items API; comments matched
-on other stories are kept on their own, under their story and parent. The cursor is the newest
+Every matched story's whole comment tree comes in one request from the items API; a comment matched
+on another story comes with that story and the comments between them (one request per story), so
+every comment hangs under a stored parent. The cursor is the newest
 `created_at_i` seen; each run re-reads from there minus the lag window, so late comments and points land.
 """
 
@@ -38,13 +39,15 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
     warnings = list(search.warnings)
     for hit in sorted(hits.values(), key=lambda h: h["created_at_i"]):
         if _is_story(hit) and hit["objectID"] not in posts:
-            try:
-                posts.update((p.external_id, p) for p in search.tree(int(hit["objectID"])))
-            except SourceRejected as exc:  # the story vanished between search and now
-                warnings.append(f"story {hit['objectID']}: comments not read ({exc})")
-                posts[hit["objectID"]] = search.post_from_hit(hit)
+            posts.update(search.read_thread(hit, None, warnings))
+    strays: dict[str, list[dict[str, Any]]] = {}
     for hit in hits.values():
-        posts.setdefault(str(hit["objectID"]), search.post_from_hit(hit))
+        if str(hit["objectID"]) not in posts:
+            strays.setdefault(str(hit.get("story_id")), []).append(hit)
+    for story_hits in strays.values():  # comments matched on other stories: with the path down to them
+        posts.update(search.read_thread(story_hits[0], {str(h["objectID"]) for h in story_hits}, warnings))
+        posts.update((str(h["objectID"]), search.post_from_hit(h)) for h in story_hits
+                     if str(h["objectID"]) not in posts)
     found = list(posts.values())
     newest = max((p.published for p in found), default=None)
     cursor = Cursor(newest=max(filter(None, (newest, cursor.newest)), default=None),
@@ -93,16 +96,20 @@ class _Search:
             raise SourceRejected(f"{self.search_url}/search_by_date: not an HN Search answer")
         return result
 
-    def tree(self, story_id: int) -> list[Post]:
-        item = self.ctx.http.get(f"{self.item_url}/{story_id}", rate=self.rate).json()
+    def read_thread(self, hit: Mapping[str, Any], only: set[str] | None, warnings: list[str]) -> dict[str, Post]:
+        """A story's thread from the items API: all of it, or `only` those comments and their ancestors."""
+        story = int(hit.get("story_id") or hit["objectID"]) if only else int(hit["objectID"])
+        try:
+            item = self.ctx.http.get(f"{self.item_url}/{story}", rate=self.rate).json()
+        except SourceRejected as exc:  # the story vanished between search and now
+            warnings.append(f"story {story}: thread not read ({exc})")
+            return {} if only else {str(hit["objectID"]): self.post_from_hit(hit)}
         title = html_to_text(item.get("title"))
-        posts = [self.post_from_item(item, title, None, 0, story_id)]
-        stack = [(child, 1) for child in reversed(item.get("children") or [])]
-        while stack:
-            child, depth = stack.pop()
-            posts.append(self.post_from_item(child, title, child.get("parent_id"), depth, story_id))
-            stack += [(grandchild, depth + 1) for grandchild in reversed(child.get("children") or [])]
-        return posts
+        nodes = list(_walk(item))
+        if only is not None:
+            nodes = _paths(nodes, only)
+        return {str(node["id"]): self.post_from_item(node, title, node.get("parent_id") if depth else None,
+                                                     depth, story) for node, depth in nodes}
 
     def post_from_item(self, item: Mapping[str, Any], title: str, parent: Any, depth: int, story: int) -> Post:
         is_story = depth == 0
@@ -149,6 +156,26 @@ def _since(community: Community, cursor: Cursor, ctx: FetchContext) -> datetime:
 
 def _is_story(hit: Mapping[str, Any]) -> bool:
     return "story" in (hit.get("_tags") or [])
+
+
+def _walk(item: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, Any], int]]:
+    """An item tree depth-first, as (item, depth) with the story at depth 0."""
+    stack = [(item, 0)]
+    while stack:
+        node, depth = stack.pop()
+        yield node, depth
+        stack += [(child, depth + 1) for child in reversed(node.get("children") or [])]
+
+
+def _paths(nodes: list[tuple[Mapping[str, Any], int]], wanted: set[str]) -> list[tuple[Mapping[str, Any], int]]:
+    """The wanted items of a tree and every item between them and the story."""
+    by_id = {str(node["id"]): (node, depth) for node, depth in nodes}
+    keep: set[str] = set()
+    for item_id in wanted & by_id.keys():
+        while item_id in by_id and item_id not in keep:
+            keep.add(item_id)
+            item_id = str(by_id[item_id][0].get("parent_id"))
+    return [(node, depth) for node, depth in nodes if str(node["id"]) in keep]
 
 
 def _descendants(item: Mapping[str, Any]) -> int:

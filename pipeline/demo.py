@@ -30,5 +30,7 @@ def write_config(server: SampleServer, workdir: Path, db_path: Path) -> Path:
 
 def _installers() -> list[Callable[[SampleServer], object]]:
     """Routes for sample APIs (Reddit, forums) when their modules are present."""
-    installers: list[Callable[[SampleServer], object]] = []
+    from pipeline.sample.forums import install_demo as install_forums
+
+    installers: list[Callable[[SampleServer], object]] = [install_forums]
     return installers

@@ -10,6 +10,8 @@ import pytest
 
 from connectors import FetchContext, discourse
 from connectors.http import Http
+from pipeline import demo, steps, store
+from pipeline.config import Config, load_config
 from pipeline.errors import SourceRejected, SourceUnavailable
 from pipeline.models import COMMENT, POST, Community, Cursor, Post
 from pipeline.sample.forums import DiscourseSample
@@ -36,13 +38,18 @@ def by_id(posts: list[Post]) -> dict[str, Post]:
     return {p.external_id: p for p in posts}
 
 
+def topic(post: Post) -> str:
+    """The Discourse topic a post belongs to, from its URL (/t/slug/{topic}/{number})."""
+    return post.url.split("/")[-2]
+
+
 def topic_hits(server: SampleServer) -> list[str]:
     return [r.path for r in server.hits if r.path.startswith("/forum/t/") or "/by_number/" in r.path]
 
 
 def test_a_long_topic_is_read_through_every_post_stream_chunk(server, http, forum):
     result = run(server, http)
-    long = [p for p in result.posts if p.thread_id == "301"]
+    long = [p for p in result.posts if topic(p) == "301"]
     assert len(long) == 65
     assert server.count("/forum/t/301/posts.json") == 3  # 65 posts: 20 with the topic, then 20 + 20 + 5
     assert [p.kind for p in long].count(POST) == 1
@@ -51,10 +58,11 @@ def test_a_long_topic_is_read_through_every_post_stream_chunk(server, http, foru
 def test_the_first_post_carries_the_title_and_replies_hang_under_it(server, http, forum):
     posts = by_id(run(server, http).posts)
     first = posts["2001"]
-    assert (first.kind, first.parent_id, first.thread_id, first.depth) == (POST, None, "302", 0)
+    assert (first.kind, first.parent_id, first.thread_id, first.depth) == (POST, None, "2001", 0)
     assert first.title == "Which motion sensor works best with night mode?"
     assert first.reply_count == 4
     assert posts["2002"].parent_id == "2001" and posts["2002"].kind == COMMENT
+    assert {p.thread_id for p in posts.values() if topic(p) == "302"} == {"2001"}
     assert posts["2004"].parent_id == "2002" and posts["2004"].depth == 2  # reply_to_post_number 2
     assert posts["2005"].parent_id == "2004" and posts["2005"].depth == 3
     assert posts["2002"].score == 5 and posts["2002"].body.startswith("The Aqara P1 has a pet mode")
@@ -82,13 +90,13 @@ def test_topics_older_than_the_lookback_are_not_read(server, http, forum):
 def test_the_listing_is_paged_until_topics_fall_behind_the_cursor(server, http, forum):
     forum.per_page = 2
     result = run(server, http)
-    assert {p.thread_id for p in result.posts} == {"301", "302", "303", "304"}
+    assert {topic(p) for p in result.posts} == {"301", "302", "303", "304"}
     assert server.count("/forum/latest.json") == 3  # 303/304, 302/301, then 305 which is too old
 
 
 def test_a_category_is_listed_from_its_own_page(server, http, forum):
     result = run(server, http, category="hubs-and-bridges/5")
-    assert {p.thread_id for p in result.posts} == {"301"}
+    assert {topic(p) for p in result.posts} == {"301"}
     assert server.count("/forum/c/hubs-and-bridges/5.json") == 1
 
 
@@ -108,7 +116,7 @@ def test_a_rerun_fetches_only_the_moved_topic_and_only_its_new_posts(server, htt
     second = run(server, http, first.cursor)
     assert sorted(topic_hits(server)) == ["/forum/posts/by_number/301/25.json", "/forum/t/301.json",
                                           "/forum/t/301/posts.json", "/forum/t/303.json"]
-    new = [p for p in second.posts if p.thread_id == "301" and p.kind == COMMENT]
+    new = [p for p in second.posts if topic(p) == "301" and p.kind == COMMENT]
     assert [(p.body, p.parent_id) for p in new] == [("4.2.2 fixed pairing for me, finally.", str(1000 + 25 * 3))]
     assert second.requests == len(server.hits)
 
@@ -125,7 +133,7 @@ def test_cursor_state_survives_json(server, http, forum):
 def test_a_topic_gone_since_the_listing_is_skipped_with_a_warning(server, http, forum):
     server.route("/forum/t/302.json", lambda r: Reply(404, '{"errors": ["not found"]}'))
     result = run(server, http)
-    assert "302" not in {p.thread_id for p in result.posts}
+    assert "302" not in {topic(p) for p in result.posts}
     assert any("topic 302 skipped" in w for w in result.warnings)
 
 
@@ -155,7 +163,7 @@ def test_a_429_that_never_ends_is_transient(server, http, forum):
 def test_a_budget_keeps_the_newest_posts_of_a_huge_topic(server, http, forum):
     result = run(server, http, max_posts=10)
     assert result.missed > 0
-    long = by_id([p for p in result.posts if p.thread_id == "301"])
+    long = by_id([p for p in result.posts if topic(p) == "301"])
     assert str(1000 + 65 * 3) in long and str(1000 + 30 * 3) not in long
 
 
@@ -174,3 +182,26 @@ def test_a_configured_rate_paces_the_requests(server, forum):
     with Http(settings, sleep=sleep, clock=lambda: clock["now"]) as paced:
         result = discourse.fetch(community(server, rate=3), Cursor(), FetchContext(http=paced, now=server.now))
     assert result.requests == 8 and clock["now"] == pytest.approx(7 / 3, abs=0.01)  # 3 per second after the first
+
+
+def scan_twice(config: Config, name: str) -> tuple[list[store.RunRow], tuple, tuple]:
+    """Scan one community into DuckDB twice the way `voyage scan NAME` does; the counts after each."""
+    target = config.community(name)
+    count = ("SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM posts WHERE kind = 'comment'), "
+             "(SELECT count(*) FROM post_sentiment), (SELECT count(*) FROM mentions), "
+             "(SELECT count(*) FROM posts c WHERE c.kind = 'comment' AND ("
+             " c.parent_id NOT IN (SELECT post_id FROM posts) OR "
+             " c.thread_id NOT IN (SELECT post_id FROM posts WHERE kind = 'post')))")
+    first = steps.run_direct(config, [target], steps.make_context(config))
+    before = store.run_query(config.db_path, count)[1][0]
+    second = steps.run_direct(config, [target], steps.make_context(config))
+    return first + second, before, store.run_query(config.db_path, count)[1][0]
+
+
+def test_scanning_the_demo_discourse_twice_loads_linked_threads_once(tmp_path):
+    with demo.start_server() as sample:
+        config = load_config(demo.write_config(sample, tmp_path, tmp_path / "voyage.duckdb"))
+        (first, second), before, after = scan_twice(config, "velovolt-riders")
+    assert first.status == "ok" and first.new == 85 and first.fetched == 85
+    assert (second.new, second.updated) == (0, 0) and second.requests < first.requests / 3
+    assert before == after and before[1] == 85 - 8 and before[4] == 0  # no comment without its parent

@@ -8,10 +8,13 @@ import pytest
 
 from connectors import FetchContext, forum
 from connectors.http import Http
+from pipeline import demo
+from pipeline.config import load_config
 from pipeline.errors import SourceRejected, SourceUnavailable
 from pipeline.models import COMMENT, POST, Community, Cursor, Post
 from pipeline.sample.server import Reply, Request, SampleServer, conditional
 from tests.conftest import FIXTURES
+from tests.test_discourse import scan_twice
 
 
 def community(url: str, **options: Any) -> Community:
@@ -21,6 +24,10 @@ def community(url: str, **options: Any) -> Community:
 def run(server: SampleServer, http: Http, path: str, cursor: Cursor | None = None, **options: Any):
     ctx = FetchContext(http=http, now=server.now)
     return forum.fetch(community(server.base + path, **options), cursor or Cursor(), ctx)
+
+
+def topic(post: Post) -> str | None:
+    return forum.topic_id(post.url, post.external_id)
 
 
 def by_author(posts: list[Post]) -> dict[str | None, Post]:
@@ -53,47 +60,49 @@ def test_a_broken_phpbb_feed_loads_what_it_can_and_says_what_it_could_not(server
 def test_phpbb_replies_hang_under_the_first_post_of_their_topic(server, http, broken_phpbb):
     posts = by_author(run(server, http, broken_phpbb).posts)
     first, reply = posts["commuter_kate"], posts["hillclimber"]
-    assert (first.kind, first.parent_id, first.thread_id) == (POST, None, "812")
+    assert (first.kind, first.parent_id, first.thread_id) == (POST, None, first.external_id)
     assert first.title == "Winter range dropped by half"
-    assert (reply.kind, reply.parent_id, reply.thread_id, reply.depth) == (COMMENT, first.external_id, "812", 1)
+    assert (reply.kind, reply.parent_id, reply.depth) == (COMMENT, first.external_id, 1)
+    assert topic(reply) == topic(first) == "812" and reply.thread_id == first.external_id
     assert reply.title == "Winter range dropped by half"  # "Re: " stripped
-    assert reply.source == "forum" and "Statistics: Posted by" in reply.body
+    assert reply.source == "forum" and reply.body.endswith("at minus five.")  # phpBB's footer dropped
 
 
 def test_xenforo_posts_group_by_the_thread_id_in_the_link(server, http):
     posts = run(server, http, "/forum/xenforo.rss").posts
-    thread = [p for p in posts if p.thread_id == "4412"]
+    thread = [p for p in posts if topic(p) == "4412"]
     assert [p.kind for p in sorted(thread, key=lambda p: p.published)] == [POST, COMMENT, COMMENT]
     root = next(p for p in thread if p.kind == POST)
     assert all(p.parent_id == root.external_id for p in thread if p.kind == COMMENT)
-    assert {p.thread_id for p in posts} == {"4412", "4420"}
+    assert {topic(p) for p in posts} == {"4412", "4420"}
     assert by_author(posts)["wrenchwizard"].body.startswith("Usually the clutch bearing")
 
 
 def test_vbulletin_thread_ids_come_from_plain_and_friendly_links(server, http):
     posts = by_author(run(server, http, "/forum/vbulletin.xml").posts)
-    assert posts["solder_sam"].thread_id == posts["voltage_vic"].thread_id == "7788"
+    assert topic(posts["solder_sam"]) == topic(posts["voltage_vic"]) == "7788"
+    assert posts["solder_sam"].thread_id == posts["voltage_vic"].thread_id == posts["voltage_vic"].external_id
     assert posts["solder_sam"].parent_id == posts["voltage_vic"].external_id
-    assert posts["smooth_operator"].thread_id == "7801" and posts["smooth_operator"].kind == POST
+    assert topic(posts["smooth_operator"]) == "7801" and posts["smooth_operator"].kind == POST
 
 
 def test_smf_topic_ids_group_replies_under_the_first_post(server, http):
     posts = run(server, http, "/forum/smf.xml").posts
     assert len(posts) == 3
-    hinge = {p.kind: p for p in posts if p.thread_id == "555"}
+    hinge = {p.kind: p for p in posts if topic(p) == "555"}
     assert hinge[COMMENT].parent_id == hinge[POST].external_id
     assert hinge[POST].title == "Hinge creaks after six months"
 
 
 def test_a_reply_whose_topic_started_before_the_feed_leads_its_thread(server, http):
-    (train,) = [p for p in run(server, http, "/forum/smf.xml").posts if p.thread_id == "540"]
+    (train,) = [p for p in run(server, http, "/forum/smf.xml").posts if topic(p) == "540"]
     assert (train.kind, train.title, train.parent_id) == (POST, "Does it fit on a train?", None)
 
 
 def test_links_without_a_topic_id_group_by_title(server, http):
     posts = run(server, http, "/forum/phpbb33.xml").posts
-    assert {p.thread_id for p in posts} == {"title:kids seat recommendations"}
     root = next(p for p in posts if p.kind == POST)
+    assert {p.thread_id for p in posts} == {root.external_id} and forum.topic_id(root.url) is None
     assert root.author == "box_bike_bea" and root.title == "Kids seat recommendations"
 
 
@@ -123,8 +132,8 @@ def test_an_unchanged_feed_costs_one_conditional_request(server, http):
 
 def test_a_reply_in_a_later_run_hangs_under_the_remembered_root(server, http):
     first = run(server, http, "/forum/xenforo.rss")
-    root = next(p for p in first.posts if p.thread_id == "4412" and p.kind == POST)
-    later = [p for p in first.posts if p.thread_id == "4412" and p.kind == COMMENT]
+    root = next(p for p in first.posts if topic(p) == "4412" and p.kind == POST)
+    later = [p for p in first.posts if topic(p) == "4412" and p.kind == COMMENT]
     restored = Cursor.from_json(first.cursor.to_json())
     linked, _ = forum.thread_posts(later, restored.state["threads"])
     assert all(p.parent_id == root.external_id and p.kind == COMMENT for p in linked)
@@ -172,4 +181,13 @@ def test_a_board_that_stays_down_is_transient(server, http):
 
 def test_several_subforum_feeds_make_one_community(server, http):
     result = run(server, http, "/forum/smf.xml", feeds=[server.base + "/forum/vbulletin.xml"])
-    assert {p.thread_id for p in result.posts} == {"555", "540", "7788", "7801"}
+    assert {topic(p) for p in result.posts} == {"555", "540", "7788", "7801"}
+
+
+def test_scanning_the_demo_forum_feed_twice_loads_linked_threads_once(tmp_path):
+    with demo.start_server() as sample:
+        config = load_config(demo.write_config(sample, tmp_path, tmp_path / "voyage.duckdb"))
+        (first, second), before, after = scan_twice(config, "bikepacking-collective")
+    assert first.status == "ok" and first.new == 15
+    assert (second.new, second.updated, second.requests) == (0, 0, 2)  # robots.txt, a conditional GET: 304
+    assert before == after and before[1] == 15 - 4 and before[4] == 0  # four threads, every reply linked

@@ -9,11 +9,13 @@ import pytest
 
 from connectors import FetchContext, hn
 from connectors.http import Http
+from pipeline.config import parse_config
 from pipeline.errors import SourceRejected, SourceUnavailable
 from pipeline.models import COMMENT, POST, Community, Cursor, Post
 from pipeline.sample.forums import AlgoliaHNSample
 from pipeline.sample.server import Reply, SampleServer
 from tests.conftest import FIXTURES
+from tests.test_discourse import scan_twice
 
 
 @pytest.fixture
@@ -61,23 +63,24 @@ def test_matched_stories_come_with_their_whole_comment_tree(server, http, algoli
     assert posts["41000012"].removed  # deleted on HN: kept so the tree stays whole
 
 
-def test_a_comment_matched_on_another_story_is_kept_under_its_story(server, http, algolia):
+def test_a_comment_matched_on_another_story_comes_with_the_path_down_to_it(server, http, algolia):
     posts = by_id(run(server, http).posts)
     comment = posts["41000102"]
     assert (comment.kind, comment.thread_id, comment.parent_id, comment.depth) == (COMMENT, "41000100", "41000101", 2)
     assert comment.title == "The state of smart home standards in 2026"
-    assert "41000100" not in posts  # the story itself does not mention the keyword
+    story, parent = posts["41000100"], posts["41000101"]  # neither mentions the keyword: context only
+    assert (story.kind, story.depth, parent.parent_id, parent.depth) == (POST, 0, "41000100", 1)
 
 
 def test_stories_before_the_lookback_are_not_searched(server, http, algolia):
     assert "40000001" not in by_id(run(server, http).posts)
 
 
-def test_one_search_and_one_tree_request_for_a_small_keyword(server, http, algolia):
+def test_one_search_and_one_items_request_per_story_for_a_small_keyword(server, http, algolia):
     result = run(server, http)
     assert server.count("/api/v1/search_by_date") == 1
-    assert server.count("/api/v1/items/") == 1
-    assert result.requests == 3  # robots.txt too
+    assert server.count("/api/v1/items/") == 2  # the matched story's tree, the matched comment's story
+    assert result.requests == 4  # robots.txt too
 
 
 def test_a_search_over_the_hit_cap_is_sliced_in_time_and_split_where_dense(server, http):
@@ -113,8 +116,8 @@ def test_a_rerun_searches_only_from_the_cursor_minus_the_lag(server, http, algol
     (search,) = [r for r in server.hits if r.path == "/api/v1/search_by_date"]
     low = int(search.arg("numericFilters").split(",")[0].split(">=")[1])
     assert low == int((first.cursor.newest - timedelta(hours=1)).timestamp())
-    assert [p.external_id for p in second.posts] == ["41000102"]  # the newest, inside the lag window
-    assert server.count("/api/v1/items/") == 0
+    assert sorted(p.external_id for p in second.posts) == ["41000100", "41000101", "41000102"]
+    assert server.count("/api/v1/items/") == 1  # only the newest comment is inside the lag window
 
 
 def test_a_story_gone_from_the_items_api_is_kept_from_its_hit(server, http, algolia):
@@ -136,10 +139,29 @@ def test_a_429_then_200_is_retried(server, http, algolia):
         return Reply(429, "{}", {"Retry-After": "0"}) if calls["n"] == 1 else None
 
     server.route("/api/v1/search_by_date", busy)
-    assert len(run(server, http).posts) == 6 and calls["n"] == 2  # a story, its 4 comments, one more comment
+    assert len(run(server, http).posts) == 8 and calls["n"] == 2  # a story and 4 comments; a comment with 2 above it
 
 
 def test_a_search_service_that_stays_down_is_transient(server, http, algolia):
     server.route("/api/v1/search_by_date", lambda r: Reply(503, "down"))
     with pytest.raises(SourceUnavailable):
         run(server, http)
+
+
+def test_scanning_hn_twice_into_duckdb_loads_the_threads_once(server, algolia, tmp_path):
+    config = parse_config(server.render(f"""
+[store]
+path = "{(tmp_path / 'voyage.duckdb').as_posix()}"
+[fetch]
+rate_per_host = 1000.0
+[[community]]
+name = "hn-hearthlink"
+kind = "hn"
+keywords = ["hearthlink"]
+search_url = "{{{{base}}}}/api/v1"
+segment = "enthusiasts"
+"""))
+    (first, second), before, after = scan_twice(config, "hn-hearthlink")
+    assert first.status == "ok" and first.new == 8
+    assert (second.new, second.updated) == (0, 0)
+    assert before == after and before[4] == 0  # every comment hangs under a stored parent and story

@@ -16,9 +16,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.sample.server import Reply, Request, SampleServer
+from pipeline.sample.server import Reply, Request, SampleServer, conditional
 
+DATA = Path(__file__).resolve().parent / "data"
 _NUMERIC = re.compile(r"^\s*(\w+)\s*(>=|<=|>|<|=)\s*(-?\d+)\s*$")
+
+
+def install_demo(server: SampleServer) -> DiscourseSample:
+    """The demo's forums: VeloVolt Riders (Discourse) at /discourse, a phpBB board's feed at /forum/feed.php."""
+    feed = DATA / "forum" / "bikepacking" / "feed.xml"
+
+    def phpbb_feed(request: Request) -> Reply:
+        body = server.render(feed.read_text(encoding="utf-8")).encode("utf-8")
+        return conditional(request, body, "application/atom+xml; charset=UTF-8", server.now)
+
+    server.route("/forum/feed.php", phpbb_feed)
+    return DiscourseSample(server, DATA / "discourse", prefix="/discourse").install()
 
 
 def _json(data: Any, status: int = 200) -> Reply:
