@@ -68,13 +68,14 @@ class Matcher:
             text, pattern = " " + sentence, self._caseless_pattern()
         hits = []
         for match in pattern.finditer(text):
-            found = match.group(1)
+            # the match starts at the non-word character before the term: in `sentence`, that is the
+            # term's own start (the text has one extra leading space), and the end is one less
+            found = match.group()[1:]
             entry = self._forms.get(found, _UNKNOWN)
             if entry is _UNKNOWN:  # a hyphen, line break or curly apostrophe in the text
                 entry = self._forms.get(_key(found))
             if entry is not None:
-                start, end = match.span(1)
-                hits.append(Hit(entry[0], entry[1], entry[2], start - 1, end - 1))
+                hits.append(Hit(entry[0], entry[1], entry[2], match.start(), match.end() - 1))
         return hits
 
     def __len__(self) -> int:
@@ -188,7 +189,7 @@ def _compile(forms: Iterable[str]) -> re.Pattern[str]:
         for char in form:
             node = node.setdefault(char, {})
         node[""] = {}  # end of a form
-    return re.compile(rf"\W({_emit(trie)})(?!\w)")
+    return re.compile(rf"\W(?:{_emit(trie)})(?!\w)")
 
 
 def _emit(node: dict[str, dict]) -> str:
