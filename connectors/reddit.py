@@ -238,20 +238,25 @@ def _warnings(subreddit: str, seen: int, reached_cutoff: bool, options: _Options
 
 
 def _thread(submission: Any, community: str, base: str, budget: int) -> tuple[list[Post], int]:
-    """The submission and its whole comment tree, expanding "more" stubs (largest first) while the budget lasts.
+    """The submission's whole comment tree, expanding "more" stubs (largest first) that fit the budget.
 
     This is praw's `replace_more` loop, done here so the budget counts comments rather than stubs and
-    the stubs left over can be counted: `missed` is the sum of their counts.
+    what it leaves out is counted: the sum of the skipped stubs' counts.
     """
     forest = submission.comments  # one GET /comments/{id}; also refreshes score and comment count
     tree = _Tree(submission, community, base)
     tree.take(forest)
-    room = budget - tree.comments
-    while tree.stubs and room > 0:
+    room, left = budget - tree.comments, []
+    while tree.stubs:
+        stub = heapq.heappop(tree.stubs)
+        hidden = max(stub.count, 1)  # a "continue this thread" stub (count 0) hides at least one
+        if hidden > room:
+            left.append(hidden)
+            continue
         before = tree.comments
-        tree.take(heapq.heappop(tree.stubs).comments())  # one POST /api/morechildren
+        tree.take(stub.comments())  # one POST /api/morechildren
         room -= tree.comments - before
-    return list(tree.posts.values()), sum(max(stub.count, 1) for stub in tree.stubs)
+    return list(tree.posts.values()), sum(left)
 
 
 class _Tree:
@@ -328,13 +333,14 @@ _MD_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),                      # images -> alt text
     (re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)"), r"\1"),  # [text](url)
     (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),                        # <autolinks>
-    (re.compile(r"^ {0,3}(?:>\s?)+", re.M), ""),                         # > quote markers
-    (re.compile(r"^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.M), r"\1"),        # # headings
-    (re.compile(r"^ {0,3}(?:[-*_]\s*){3,}$", re.M), ""),                 # --- rules
-    (re.compile(r"^(\s*)[-*+]\s+", re.M), r"\1"),                        # - bullets
-    (re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M), ""),  # table separators
-    (re.compile(r"\s*\|\s*"), " | "),                                    # table cells
     (re.compile(r">!(.*?)!<", re.S), r"\1"),                             # >!spoilers!<
+    (re.compile(r"^ {0,3}(?:>[ \t]?)+", re.M), ""),                      # > quote markers
+    (re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.M), r"\1"),        # # headings
+    (re.compile(r"^ {0,3}(?:[-*_][ \t]*){3,}$", re.M), ""),              # --- rules
+    (re.compile(r"^([ \t]*)[-*+][ \t]+", re.M), r"\1"),                  # - bullets
+    (re.compile(r"^[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|?)+[ \t]*$", re.M), ""),         # table separators
+    (re.compile(r"^[ \t]*\|(.*?)\|?[ \t]*$", re.M), r"\1"),              # | table row |
+    (re.compile(r"[ \t]*\|[ \t]*"), " | "),                              # table cells
     (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.S), r"\2"),         # **bold**
     (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", re.S), r"\1"),  # *italic*
     (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)", re.S), r"\1"),     # _italic_

@@ -74,7 +74,11 @@ class RedditSample:
     def handle(self, request: Request) -> Reply | None:
         fault = self._fault(request.path)
         if request.path.startswith("/api/v1/access_token"):
-            return fault.reply() if fault else self._token(request)
+            reply = fault.reply() if fault else self._token(request)
+            if request.headers.get("connection", "").lower() == "close":
+                # prawcore asks to close after the token; saying so keeps the client from reusing the socket
+                reply.headers["Connection"] = "close"
+            return reply
         if not self._authorized(request):
             return RedditFault(401).reply()
         reply = fault.reply() if fault else self._api(request)
