@@ -23,6 +23,7 @@ from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post,
 CHUNK = 20  # Discourse's own post-stream chunk size
 LIKE = 2  # the "like" post action type
 MAX_PAGES = 50
+MAX_RATE = 2.0  # requests/s unless `rate` is set: 120/min, well under Discourse's default 200/min per IP
 MAX_LOOKUPS = 25  # reply targets outside this run's posts, looked up by number, per run
 SMALL_ACTION = 3  # "closed this topic" and the like: no text of their own
 
@@ -68,7 +69,7 @@ class _Reader:
         options, settings = community.options, ctx.http.settings
         self.community, self.cursor, self.ctx = community, cursor, ctx
         self.base = community.url.rstrip("/") if community.url else ""
-        self.rate = float(options["rate"]) if options.get("rate") else None
+        self.rate = float(options["rate"]) if options.get("rate") else min(settings.rate_per_host, MAX_RATE)
         self.lag = timedelta(hours=float(options.get("lag_hours", settings.lag_hours)))
         self.lookback = timedelta(days=float(options.get("lookback_days", settings.lookback_days)))
         self.lookups = self.missed = 0

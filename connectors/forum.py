@@ -7,7 +7,8 @@ the others are comments under it, and the
 thread's root is remembered in `Cursor.state["threads"]` so later replies still hang under it after
 it has scrolled off the feed. Feeds are fetched conditionally. Broken feeds are common: whatever
 feedparser can read is loaded, and the rest (an undated entry, junk after the closing tag) is
-reported as a warning; a body with no feed at all is rejected.
+reported as a warning; a body with no feed at all is rejected. With `keywords`, only threads where
+some post mentions one are kept (all of their posts, so replies stay linked).
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
         posts += [_as_forum_post(parse_entry(e, community, url, ctx.now)) for e in entries]
     posts = [p for p in posts if p.published >= _since(community, cursor, ctx)]
     posts, threads = thread_posts(posts, cursor.state.get("threads", {}))
+    if community.keywords:
+        posts, threads = about(posts, threads, community.keywords)
     newest = max((p.published for p in posts), default=None)
     horizon = ctx.now - timedelta(days=float(community.options.get("lookback_days",
                                                                     ctx.http.settings.lookback_days)))
@@ -103,6 +106,15 @@ def thread_posts(posts: Iterable[Post], known: Mapping[str, Any]) -> tuple[list[
         threads[key] = {"root": root, "at": at}
         linked += [_linked(post, root) for post in members]
     return linked, threads
+
+
+def about(posts: list[Post], threads: dict[str, Any], keywords: Iterable[str]) -> tuple[list[Post], dict]:
+    """Only threads where some post mentions a keyword; once a thread matched, its later replies stay in."""
+    words = [k.lower() for k in keywords]
+    matched = {v["root"] for v in threads.values() if v.get("on")}
+    matched |= {p.thread_id for p in posts if any(w in f"{p.title}\n{p.body}".lower() for w in words)}
+    threads = {k: {**v, "on": True} if v["root"] in matched else v for k, v in threads.items()}
+    return [p for p in posts if p.thread_id in matched], threads
 
 
 def _as_forum_post(post: Post) -> Post:

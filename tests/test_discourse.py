@@ -172,16 +172,27 @@ def test_requests_are_counted(server, http, forum):
     assert result.requests == len(server.hits) == 1 + 1 + 4 + 3  # robots, listing, four topics, three chunks
 
 
-def test_a_configured_rate_paces_the_requests(server, forum):
+def paced_run(server: SampleServer, rate_per_host: float, **options: Any) -> float:
+    """Seconds a first run takes under the rate limit, on a clock that only moves when the client sleeps."""
     clock = {"now": 0.0}
 
     def sleep(seconds: float) -> None:
         clock["now"] += max(seconds, 1e-6)  # a real sleep always lets some time pass
 
-    settings = replace(Http().settings, robots=False, burst=1)
+    settings = replace(Http().settings, robots=False, burst=1, rate_per_host=rate_per_host)
     with Http(settings, sleep=sleep, clock=lambda: clock["now"]) as paced:
-        result = discourse.fetch(community(server, rate=3), Cursor(), FetchContext(http=paced, now=server.now))
-    assert result.requests == 8 and clock["now"] == pytest.approx(7 / 3, abs=0.01)  # 3 per second after the first
+        result = discourse.fetch(community(server, **options), Cursor(), FetchContext(http=paced, now=server.now))
+    assert result.requests == 8
+    return clock["now"]
+
+
+def test_a_configured_rate_paces_the_requests(server, forum):
+    assert paced_run(server, 1000.0, rate=3) == pytest.approx(7 / 3, abs=0.01)  # 3 per second after the first
+
+
+def test_by_default_a_forum_gets_at_most_two_requests_a_second(server, forum):
+    assert paced_run(server, 50.0) == pytest.approx(7 / 2, abs=0.01)
+    assert paced_run(server, 1.0) == pytest.approx(7, abs=0.01)
 
 
 def scan_twice(config: Config, name: str) -> tuple[list[store.RunRow], tuple, tuple]:

@@ -191,3 +191,13 @@ def test_scanning_the_demo_forum_feed_twice_loads_linked_threads_once(tmp_path):
     assert first.status == "ok" and first.new == 15
     assert (second.new, second.updated, second.requests) == (0, 0, 2)  # robots.txt, a conditional GET: 304
     assert before == after and before[1] == 15 - 4 and before[4] == 0  # four threads, every reply linked
+
+
+def test_keywords_keep_whole_threads_where_any_post_mentions_one(server, http):
+    ctx = FetchContext(http=http, now=server.now)
+    xf = Community("xf", "forum", "e-bike", url=server.base + "/forum/xenforo.rss", keywords=("warranty",))
+    result = forum.fetch(xf, Cursor(), ctx)
+    assert {topic(p) for p in result.posts} == {"4412"} and len(result.posts) == 3  # two of three posts say it
+    later = [p for p in result.posts if p.kind == COMMENT and "warranty" not in p.body.lower()]
+    kept, _ = forum.about(later, result.cursor.state["threads"], xf.keywords)
+    assert kept == later  # the thread matched before: its replies stay in
