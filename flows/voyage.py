@@ -22,7 +22,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from connectors import FetchContext
 from pipeline import steps
 from pipeline.config import Config, community_from_target, load_config
-from pipeline.errors import ConfigError, VoyageError, is_transient
+from pipeline.errors import ConfigError, is_transient
 from pipeline.models import Community, Cursor
 from pipeline.score import Finder
 from pipeline.store import RunRow
@@ -55,8 +55,8 @@ def run_communities(config: Config, communities: Sequence[Community], ctx: Fetch
     for future in as_completed(list(futures)):
         community = futures[future]
         try:
-            row = steps.load(config.db_path, future.result(), run_id)
-        except VoyageError as exc:
+            row = steps.load(config.db_path, future.result(), run_id, config.privacy)
+        except Exception as exc:  # noqa: BLE001 - one community's failure, even a bug, never stops the rest
             row = steps.record_failure(config.db_path, community, run_id, started, exc)
         log = logger.warning if row.status in (steps.FAILED, steps.WARNING) else logger.info
         log("%s: %s, %d fetched, %d new, %d updated%s", row.community, row.status, row.fetched, row.new,

@@ -113,6 +113,14 @@ def parser() -> argparse.ArgumentParser:
     probe.add_argument("thread", help="the thread's URL or post id (substring match on the URL)")
     config_opts(probe)
 
+    forget = add("forget", "Erase one person's posts and comments, or one page and its thread, everywhere "
+                 "they are stored; they are not stored again.",
+                 'voyage forget --author "Jane Doe"   |   voyage forget --url https://blog.example.com/2026/11/review/')
+    who = forget.add_mutually_exclusive_group(required=True)
+    who.add_argument("--author", help="the author's name as the source shows it")
+    who.add_argument("--url", help="the page's URL")
+    config_opts(forget)
+
     serve = add("serve", "Serve the daily schedule from this process (needs a Prefect server).",
                 'PREFECT_API_URL=http://127.0.0.1:4200/api voyage serve --cron "0 6 * * *"')
     serve.add_argument("--config", default="voyage.toml")
@@ -307,6 +315,30 @@ def cmd_probe(args: argparse.Namespace) -> int:
         print(f"no stored thread matches {args.thread!r}: scan its community first (voyage scan ...)")
         return EXIT_ERROR
     _print_table(columns, rows)
+    return 0
+
+
+@command
+def cmd_forget(args: argparse.Namespace) -> int:
+    from pipeline import store
+    from pipeline.privacy import author_key, pseudonym
+
+    config = _config(args, missing_ok=True)
+    if not config.db_path.exists():
+        raise VoyageError(f"no database at {config.db_path}: nothing stored, nothing to forget")
+    if args.author:
+        hidden = pseudonym(args.author, author_key(config.db_path))
+        with store.opened(config.db_path) as con:
+            posts, scores, mentions = store.forget(con, authors=[hidden, " ".join(args.author.split()).lower()],
+                                                      pseudonym=hidden)
+        who = f"author {args.author!r}"
+    else:
+        with store.opened(config.db_path) as con:
+            posts, scores, mentions = store.forget(con, url=args.url)
+        who = args.url
+    store.compact(config.db_path)  # deleted rows stay in the file's free blocks until it is rewritten
+    print(f"forgot {who}: {posts} posts and comments, {scores} sentiment rows, {mentions} mentions deleted; "
+          "future runs will not store them again")
     return 0
 
 

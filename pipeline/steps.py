@@ -11,16 +11,17 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from connectors import FetchContext, connector_for
 from connectors.http import Http
 from pipeline import store
-from pipeline.config import Config
-from pipeline.errors import SourceSkipped, StorageError, VoyageError
+from pipeline.config import Config, Privacy
+from pipeline.errors import RobotsDisallowed, SourceSkipped, StorageError
 from pipeline.models import Community, Cursor, FetchResult, ScoredPost
+from pipeline.privacy import author_key, is_forgotten, protect
 from pipeline.score import Finder, score_posts
 
 OK, WARNING, FAILED, SKIPPED = "ok", "warning", "failed", "skipped"
@@ -75,8 +76,12 @@ def collect(community: Community, cursor: Cursor, ctx: FetchContext, matcher: Fi
     return Collected(community, result, scored, started, seconds)
 
 
-def load(db_path: Path, collected: Collected, run_id: str) -> store.RunRow:
-    """Write one collected community: posts, sentiment, mentions, cursor and run row in one transaction."""
+def load(db_path: Path, collected: Collected, run_id: str, privacy: Privacy | None = None) -> store.RunRow:
+    """Write one collected community: posts, sentiment, mentions, cursor and run row in one transaction.
+
+    Authors are pseudonymised first (unless `privacy.store_authors`), forgotten people and pages are left
+    out, and with `privacy.retain_days` the raw text of older posts is pruned afterwards."""
+    privacy = privacy or Privacy()
     result = collected.result
     run = store.RunRow(
         run_id=run_id,
@@ -90,8 +95,17 @@ def load(db_path: Path, collected: Collected, run_id: str) -> store.RunRow:
         error_class="Warning" if result.warnings else None,
         error=" | ".join(result.warnings)[:2000] or None,
     )
+    key = author_key(db_path)
     with store.opened(db_path) as con:
-        return store.load_community(con, collected.community, collected.scored, result.cursor, run)
+        forgotten = store.read_forgotten(con)
+        scored = [s for s in protect(collected.scored, key, privacy.store_authors)
+                  if not is_forgotten(s.post, key, forgotten)]
+        row = store.load_community(con, collected.community, scored, result.cursor, run)
+        cutoff = datetime.now(UTC) - timedelta(days=privacy.retain_days)
+        pruned = store.prune_text(con, cutoff) if privacy.retain_days else 0
+    if pruned:
+        store.compact(db_path)  # pruned text must leave the file's bytes too
+    return row
 
 
 def record_failure(
@@ -102,7 +116,7 @@ def record_failure(
         community=community.name,
         started_at=started,
         finished_at=datetime.now(UTC),
-        status=SKIPPED if isinstance(exc, SourceSkipped) else FAILED,
+        status=SKIPPED if isinstance(exc, SourceSkipped | RobotsDisallowed) else FAILED,
         error_class=type(exc).__name__,
         error=describe(exc),
     )
@@ -127,8 +141,8 @@ def run_direct(
         futures = {pool.submit(collect, c, cursors[c.name], ctx, matcher): c for c in communities}
         for future in as_completed(futures):
             try:
-                row = load(config.db_path, future.result(), run_id)
-            except VoyageError as exc:
+                row = load(config.db_path, future.result(), run_id, config.privacy)
+            except Exception as exc:  # noqa: BLE001 - one community's failure, even a bug, never stops the rest
                 row = record_failure(config.db_path, futures[future], run_id, started, exc)
             rows.append(row)
             if on_done:

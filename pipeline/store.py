@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
-from pipeline.errors import DatabaseLocked, StorageError
+from pipeline.errors import ConfigError, DatabaseLocked, StorageError
 from pipeline.models import Community, Cursor, Post, ScoredPost, utc
 
 SQL = Path(__file__).resolve().parent.parent / "sql"
-LOCK_WAIT = 10.0  # seconds a writer waits for another process to release the file
+LOCK_WAIT = 10.0  # seconds a writer waits for another process to release the file ($VOYAGE_LOCK_WAIT)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +54,33 @@ def sql(name: str) -> str:
     return (SQL / "queries" / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def connect(path: Path | str, *, read_only: bool = False, wait: float = LOCK_WAIT) -> duckdb.DuckDBPyConnection:
-    """Open the file (migrating it when writable); wait up to `wait` seconds for another process's lock."""
+def connect(
+    path: Path | str, *, read_only: bool = False, wait: float | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the file (migrating it when writable); wait up to `wait` seconds (default: $VOYAGE_LOCK_WAIT,
+    else LOCK_WAIT) for another process's lock, then fail with DatabaseLocked."""
     path = Path(path)
     if read_only and not path.exists():
         raise StorageError(f"no database at {path}: run `voyage run` or `voyage demo` first")
-    deadline = time.monotonic() + wait
+    con = _when_unlocked(path, wait, lambda: duckdb.connect(str(path), read_only=read_only))
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def lock_wait() -> float:
+    try:
+        return float(os.environ.get("VOYAGE_LOCK_WAIT", LOCK_WAIT))
+    except ValueError as exc:
+        value = os.environ["VOYAGE_LOCK_WAIT"]
+        raise ConfigError(f"VOYAGE_LOCK_WAIT must be a number of seconds, not {value!r}") from exc
+
+
+def _when_unlocked(path: Path, wait: float | None, attempt: Callable[[], T]) -> T:
+    deadline = time.monotonic() + (lock_wait() if wait is None else wait)
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            break
+            return attempt()
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise StorageError(f"cannot open {path}: {_one_line(exc)}") from exc
@@ -73,14 +92,11 @@ def connect(path: Path | str, *, read_only: bool = False, wait: float = LOCK_WAI
             time.sleep(0.2)
         except duckdb.Error as exc:
             raise StorageError(f"cannot open {path}: {_one_line(exc)}") from exc
-    if not read_only:
-        migrate(con)
-    return con
 
 
 @contextmanager
 def opened(
-    path: Path | str, *, read_only: bool = False, wait: float = LOCK_WAIT
+    path: Path | str, *, read_only: bool = False, wait: float | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(path, read_only=read_only, wait=wait)
     try:
@@ -212,6 +228,60 @@ def run_query(path: Path | str, statement: str, params: dict[str, Any] | None = 
     """A read-only query on the file, as `voyage sql` runs it: writes are refused by DuckDB itself."""
     with opened(path, read_only=True, wait=2.0) as con:
         return query(con, statement, params)
+
+
+def read_forgotten(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """The tombstones `voyage forget` left, by kind (author pseudonym, post, thread, url)."""
+    forgotten: dict[str, set[str]] = {}
+    for kind, value in con.execute(sql("read_forgotten")).fetchall():
+        forgotten.setdefault(kind, set()).add(value)
+    return forgotten
+
+
+def forget(
+    con: duckdb.DuckDBPyConnection, *, authors: Sequence[str] = (), pseudonym: str | None = None, url: str | None = None
+) -> tuple[int, int, int]:
+    """Erase one person's posts (stored under any of `authors`) or one page (and its thread) everywhere,
+    leaving tombstones so the next run does not store them again. Returns (posts, sentiment rows, mentions)."""
+    with transaction(con):
+        if url is not None:
+            con.execute(sql("forget_select_url"), {"url": url})
+            con.execute(sql("remember_forgotten"), {"kind": "url", "value": url.rstrip("/")})
+        else:
+            con.execute(sql("forget_select_authors"), {"authors": list(authors)})
+        if pseudonym:
+            con.execute(sql("remember_forgotten"), {"kind": "author", "value": pseudonym})
+        counts = con.execute(sql("forget_count")).fetchone()
+        con.execute(sql("forget_apply"))
+    return counts
+
+
+def compact(path: Path | str, *, wait: float | None = None) -> None:
+    """Rewrite the file so erased and pruned text is gone from its bytes too: DuckDB leaves freed blocks as
+    they were. The old file stays locked until the new one has replaced it, so no writer slips in between."""
+    path = Path(path)
+    fresh = path.with_name(path.name + ".compact")
+    fresh.unlink(missing_ok=True)
+    con = duckdb.connect(":memory:")
+    try:
+        _when_unlocked(path, wait, lambda: con.execute(sql("compact_attach_old"), {"path": str(path)}))
+        con.execute(sql("compact_attach_new"), {"path": str(fresh)})
+        con.execute(sql("compact_copy"))
+        os.replace(fresh, path)
+    except duckdb.Error as exc:
+        raise StorageError(f"cannot compact {path}: {_one_line(exc)}") from exc
+    finally:
+        con.close()
+        fresh.unlink(missing_ok=True)
+
+
+def prune_text(con: duckdb.DuckDBPyConnection, before: datetime) -> int:
+    """Retention: blank the raw text (title, body, quoted sentences) of posts published before `before`."""
+    cutoff = {"before": before.astimezone(UTC).replace(tzinfo=None)}
+    with transaction(con):
+        con.execute(sql("prune_mentions_text"), cutoff)
+        pruned = con.execute(sql("prune_posts_text"), cutoff).fetchone()
+    return int(pruned[0]) if pruned else 0
 
 
 def _stage(con: duckdb.DuckDBPyConnection, scored: list[ScoredPost], now: datetime) -> None:

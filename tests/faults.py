@@ -181,10 +181,19 @@ def _read_request(conn: socket.socket) -> Hit | None:
             data += piece
     except OSError:
         return None
-    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    raw, body = data.split(b"\r\n\r\n", 1)
+    head = raw.decode("latin-1").split("\r\n")
     target = head[0].split(" ")[1]
-    headers = dict(line.split(": ", 1) for line in head[1:] if ": " in line)
-    return Hit(urlsplit(target).path, {k.lower(): v for k, v in headers.items()}, time.monotonic())
+    headers = {k.lower(): v for k, v in (line.split(": ", 1) for line in head[1:] if ": " in line)}
+    try:  # read a request body too: closing with unread bytes would reset the connection
+        while len(body) < int(headers.get("content-length", 0)):
+            piece = conn.recv(4096)
+            if not piece:
+                break
+            body += piece
+    except (OSError, ValueError):
+        return None
+    return Hit(urlsplit(target).path, headers, time.monotonic())
 
 
 _REASONS = {200: "OK", 302: "Found", 304: "Not Modified", 401: "Unauthorized", 403: "Forbidden",

@@ -1,0 +1,1 @@
+INSERT INTO forgotten VALUES ($kind, $value, current_timestamp) ON CONFLICT DO NOTHING;
