@@ -138,6 +138,9 @@ def test_comfortable_is_comfort_but_not_in_a_comfortable_lead(matcher):
         "Safe to say the election is over.",
         "Stuck in a traffic jam.",
         "I can't wait for the weekend.",
+        "It was below freezing all week.",
+        "The boots need a short break-in.",
+        "I bought a pair of socks.",
     ],
 )
 def test_false_friends_are_not_values(matcher, text):
