@@ -48,6 +48,8 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
             got, topics_state[key] = reader.read_topic(topic, previous)
         except SourceRejected as exc:  # deleted or made private between the listing and now
             warnings.append(f"topic {key} skipped: {exc}")
+            if previous:
+                topics_state[key] = previous
             continue
         posts += got
     topics_state.update(_still_watched(known, topics_state, ctx.now - reader.lookback))
@@ -55,7 +57,7 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
     newest = max((p.published for p in posts), default=None)
     cursor = Cursor(
         newest=max(filter(None, (newest, cursor.newest)), default=None),
-        newest_id=max((p.external_id for p in posts), key=int, default=cursor.newest_id),
+        newest_id=max([p.external_id for p in posts] + [cursor.newest_id or ""], key=lambda i: int(i or 0)) or None,
         validators=cursor.validators,
         state={**cursor.state, "topics": topics_state},
     )

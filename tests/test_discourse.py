@@ -137,6 +137,14 @@ def test_a_topic_gone_since_the_listing_is_skipped_with_a_warning(server, http, 
     assert any("topic 302 skipped" in w for w in result.warnings)
 
 
+def test_a_topic_that_fails_on_a_rerun_keeps_its_state_for_the_next(server, http, forum):
+    first = run(server, http)
+    server.route("/forum/t/303.json", lambda r: Reply(403, '{"errors": ["private"]}'))
+    second = run(server, http, first.cursor)
+    assert second.cursor.state["topics"]["303"] == first.cursor.state["topics"]["303"]
+    assert second.cursor.newest_id == first.cursor.newest_id
+
+
 def test_a_missing_forum_is_rejected(server, http):
     with pytest.raises(SourceRejected, match="404"):
         run(server, http)
