@@ -216,7 +216,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     db_path = Path(args.db).resolve()
     started = time.perf_counter()
-    with demo.start_server() as server:
+    with demo.start_server() as server, demo.praw_environment(server):
         config_path = demo.write_config(server, Path(".voyage/demo"), db_path)
         print(f"Serving sample communities on {server.base}; running the daily flow "
               f"({'direct' if args.direct else 'Prefect, no server needed'}) ...", flush=True)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from pipeline.sample.server import SampleServer
 
 SAMPLE_DATA = Path(__file__).resolve().parent / "sample" / "data"
 DEMO_TOML = Path(__file__).resolve().parent / "sample" / "demo.toml"
+# the sample Reddit's own client; it only exists on the demo's loopback server
+DEMO_REDDIT_CLIENT = {"client_id": "voyage-demo", "client_secret": "voyage-demo-sample-only"}
 
 
 def start_server(port: int = 0) -> SampleServer:
@@ -32,5 +37,30 @@ def _installers() -> list[Callable[[SampleServer], object]]:
     """Routes for sample APIs (Reddit, forums) when their modules are present."""
     from pipeline.sample.forums import install_demo as install_forums
 
-    installers: list[Callable[[SampleServer], object]] = [install_forums]
+    installers: list[Callable[[SampleServer], object]] = [install_forums, install_reddit_demo]
     return installers
+
+
+def install_reddit_demo(server: SampleServer) -> dict[str, Any]:
+    """r/BuyItForLife and r/Parenting samples in Reddit's API shape; returns the praw kwargs that reach them."""
+    from pipeline.sample.reddit import install_reddit
+
+    return install_reddit(server, SAMPLE_DATA / "reddit", **DEMO_REDDIT_CLIENT)
+
+
+@contextmanager
+def praw_environment(server: SampleServer) -> Iterator[None]:
+    """Point praw at the demo's sample Reddit the way users configure it: `praw_*` environment variables."""
+    values = {"praw_client_id": DEMO_REDDIT_CLIENT["client_id"],
+              "praw_client_secret": DEMO_REDDIT_CLIENT["client_secret"],
+              "praw_oauth_url": server.base + "/", "praw_reddit_url": server.base + "/"}
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

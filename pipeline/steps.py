@@ -47,7 +47,7 @@ def make_context(config: Config, reddit: Callable[[], Any] | None = None) -> Fet
     if reddit is None and any(c.kind == "reddit" for c in config.communities):
         from connectors.reddit import reddit_factory
 
-        reddit = reddit_factory(config.fetch.user_agent)
+        reddit = reddit_factory(config.fetch.user_agent, settings=config.fetch)
     return FetchContext(http=Http(config.fetch), reddit=reddit)
 
 
