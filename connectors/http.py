@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -34,6 +34,7 @@ MAX_BACKOFF = 60.0
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w\-.:]+)""", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-.:]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-.:]+)""", re.I)
+_SECRET_PARAM = re.compile(r"(?i)(key|token|secret|password|passwd|auth|sig|signature|session)")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 T = TypeVar("T")
 
@@ -77,7 +78,7 @@ class Response:
         try:
             return json.loads(self.content)
         except ValueError as exc:
-            raise SourceRejected(f"{self.url}: not valid JSON ({exc})") from exc
+            raise SourceRejected(f"{redact(self.url)}: not valid JSON ({exc})") from exc
 
 
 @dataclass
@@ -143,7 +144,7 @@ class Http:
         if params:
             url = str(httpx.URL(url).copy_merge_params(params))
         if self.settings.robots and not self.allowed(url):
-            raise RobotsDisallowed(f"{url}: disallowed by robots.txt for our user agent")
+            raise RobotsDisallowed(f"{redact(url)}: disallowed by robots.txt for our user agent")
         return self._retrying(url, lambda: self._once(url, headers, rate, accept))
 
     def get_conditional(
@@ -222,13 +223,13 @@ class Http:
                 content = self._read_capped(reply, url, deadline)
                 return Response(str(reply.url), reply.status_code, _lower(reply.headers), content)
         except httpx.TooManyRedirects as exc:
-            raise SourceRejected(f"{url}: more than {self.settings.max_redirects} redirects") from exc
+            raise SourceRejected(f"{redact(url)}: more than {self.settings.max_redirects} redirects") from exc
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            raise SourceUnavailable(f"{url}: {type(exc).__name__} {exc}".rstrip()) from exc
+            raise SourceUnavailable(f"{redact(url)}: {type(exc).__name__} {exc}".rstrip()) from exc
         except httpx.DecodingError as exc:
-            raise SourceRejected(f"{url}: undecodable body ({exc})") from exc
+            raise SourceRejected(f"{redact(url)}: undecodable body ({exc})") from exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise SourceRejected(f"{url}: {type(exc).__name__} {exc}") from exc
+            raise SourceRejected(f"{redact(url)}: {type(exc).__name__} {exc}") from exc
 
     def _check_status(self, reply: httpx.Response, url: str, host: str) -> None:
         status = reply.status_code
@@ -236,25 +237,25 @@ class Http:
             retry_after = _retry_after(reply.headers.get("retry-after"), self._now())
             if retry_after is not None:
                 self._pause(host, retry_after)
-            raise SourceUnavailable(f"{url}: HTTP {status} {reply.reason_phrase}".rstrip(), retry_after)
+            raise SourceUnavailable(f"{redact(url)}: HTTP {status} {reply.reason_phrase}".rstrip(), retry_after)
         if status >= 400:
-            raise SourceRejected(f"{url}: HTTP {status} {reply.reason_phrase}".rstrip())
+            raise SourceRejected(f"{redact(url)}: HTTP {status} {reply.reason_phrase}".rstrip())
 
     def _read_capped(self, reply: httpx.Response, url: str, deadline: float) -> bytes:
         """The decoded body, refused as soon as it passes the cap (declared or counted) or the deadline."""
         cap = self.settings.max_bytes
         declared = reply.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
-            raise SourceRejected(f"{url}: body of {int(declared):,} bytes is over the {cap:,}-byte cap")
+            raise SourceRejected(f"{redact(url)}: body of {int(declared):,} bytes is over the {cap:,}-byte cap")
         chunks, size = [], 0
         # httpx inflates one network chunk (<= 64 KiB) at a time, so a gzip bomb costs at most
         # ~64 MiB before the count below stops it
         for chunk in reply.iter_bytes():
             size += len(chunk)
             if size > cap:
-                raise SourceRejected(f"{url}: body is over the {cap:,}-byte cap")
+                raise SourceRejected(f"{redact(url)}: body is over the {cap:,}-byte cap")
             if self._clock() > deadline:
-                raise SourceUnavailable(f"{url}: took longer than {self.settings.total_timeout:g}s in total")
+                raise SourceUnavailable(f"{redact(url)}: took longer than {self.settings.total_timeout:g}s in total")
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -293,10 +294,25 @@ class Http:
     def _backoff(self, url: str, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             if retry_after > self.settings.max_retry_after:
-                raise SourceUnavailable(f"{url}: server asked us to wait {retry_after:g}s; trying again next run")
+                raise SourceUnavailable(
+                    f"{redact(url)}: server asked us to wait {retry_after:g}s; trying again next run"
+                )
             return 0.0  # the host pause already holds us back
         base = min(self.settings.backoff * 2 ** (attempt - 1), MAX_BACKOFF)
         return base + random.uniform(0, base / 2)
+
+
+def redact(url: str) -> str:
+    """The URL as error messages and run rows show it: no password, no key- or token-like query values."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    netloc = parts.netloc.rpartition("@")[2]
+    if parts.username:
+        netloc = f"{parts.username}:***@{netloc}" if parts.password else f"{parts.username}@{netloc}"
+    query = [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="*/:"), parts.fragment))
 
 
 def fresh_for(validator: Validator, seconds: float, now: datetime | None = None) -> Validator:
@@ -312,7 +328,7 @@ def _check_type(reply: httpx.Response, url: str, accept: Collection[str] | None)
         return
     ctype = reply.headers.get("content-type", "").split(";")[0].strip().lower()
     if not any(fnmatch.fnmatchcase(ctype, pattern.lower()) for pattern in accept):
-        raise SourceRejected(f"{url}: content type {ctype or 'missing'!r}, expected {' or '.join(accept)}")
+        raise SourceRejected(f"{redact(url)}: content type {ctype or 'missing'!r}, expected {' or '.join(accept)}")
 
 
 def _retry_after(value: str | None, now: datetime) -> float | None:

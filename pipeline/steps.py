@@ -95,9 +95,8 @@ def load(db_path: Path, collected: Collected, run_id: str, privacy: Privacy | No
         error_class="Warning" if result.warnings else None,
         error=" | ".join(result.warnings)[:2000] or None,
     )
-    key = author_key(db_path)
     with store.opened(db_path) as con:
-        forgotten = store.read_forgotten(con)
+        key, forgotten = author_key(db_path), store.read_forgotten(con)
         scored = [s for s in protect(collected.scored, key, privacy.store_authors)
                   if not is_forgotten(s.post, key, forgotten)]
         row = store.load_community(con, collected.community, scored, result.cursor, run)

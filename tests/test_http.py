@@ -364,3 +364,13 @@ def test_a_feed_ttl_keeps_a_validator_fresh_for_at_most_a_day():
 def test_a_malformed_url_is_rejected_not_crashed(http):
     with pytest.raises(SourceRejected):
         http.get("http://exa mple.com:notaport/feed")
+
+
+def test_error_messages_never_show_passwords_or_key_like_query_values(server, http):
+    server.script("/feed", status(403))
+    base = server.base.replace("http://", "http://reader:hunter2pass@")
+    with pytest.raises(SourceRejected) as failure:
+        http.get(f"{base}/feed?api_key=SEKRETKEY123&page=2&access_token=TOK456")
+    message = str(failure.value)
+    assert "hunter2pass" not in message and "SEKRETKEY123" not in message and "TOK456" not in message
+    assert "reader:***@" in message and "page=2" in message and "api_key=***" in message

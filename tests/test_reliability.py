@@ -213,6 +213,8 @@ def test_retention_prunes_old_raw_text_but_keeps_the_sentiment(db_path: Path):
     _, mentions = store.run_query(db_path, "SELECT post_id, sentence FROM mentions WHERE post_id LIKE '%p=1'")
     assert mentions and all(sentence == "" for _, sentence in mentions)
     assert b"Old words about comfort" not in db_path.read_bytes()
+    steps.rescore(db_path, MATCHER)  # a lexicon change later must not wipe what retention kept
+    assert store.run_query(db_path, "SELECT count(*) FROM mentions WHERE post_id LIKE '%p=1'")[1] == [(len(mentions),)]
 
 
 def test_every_failure_lands_in_its_run_row_and_the_exit_code_tells_some_from_all(db_path: Path):
@@ -296,3 +298,33 @@ def test_no_secret_reaches_logs_output_the_file_or_prefect(
     for where, text in outputs.items():
         for secret in [*SECRETS.values(), basic]:
             assert secret not in text, f"{secret} leaked into {where}"
+
+
+HOSTILE = """<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><title>Caf&#233;</title>
+<link>{base}/</link>
+<item><title>Caf\xe9 review</title><link>{base}/a</link><guid>{base}/a</guid><pubDate>{date}</pubDate>
+<description><![CDATA[<script>alert('pwned')</script><style>p {{ color: red }}</style>
+<p>I love this caf\xe9 &#128525; &#1488;&#1504;&#1497; &#1488;&#1493;&#1492;&#1489; &#1488;&#1514; &#1494;&#1492;</p>]]>
+</description></item>
+<item><title>Broken & unescaped</title><link>{base}/b</link><guid>{base}/b</guid><pubDate>{date}</pubDate>
+<description>Terrible service & rude staff</description></item>
+</channel></rss>"""
+
+
+def test_hostile_text_is_stored_clean_exact_and_once(db_path: Path):
+    with FaultServer() as blog:
+        feed = HOSTILE.format(base=blog.base, date=NOW.strftime("%a, %d %b %Y %H:%M:%S +0000")).encode("latin-1")
+        blog.script("/feed", ok(feed, "text/xml"))  # latin-1, said only in the XML declaration; & unescaped
+        community = Community("cafe", "rss", "s", url=f"{blog.base}/feed")
+        config = Config(communities=(community,), db_path=db_path)
+        with Http(FetchSettings(backoff=0.01, rate_per_host=1000, burst=1000)) as http:
+            first = steps.run_direct(config, [community], FetchContext(http))
+            again = steps.run_direct(config, [community], FetchContext(http))
+    assert (first[0].status, first[0].new) == ("warning", 2), first  # the broken XML is noted, not fatal
+    assert (again[0].new, again[0].updated) == (0, 0)
+    _, rows = store.run_query(db_path, "SELECT title, body FROM posts ORDER BY url")
+    title, body = rows[0]
+    assert title == "Café review"
+    assert "I love this café 😍 אני אוהב את זה" in body
+    assert "alert" not in body and "color" not in body
+    assert len(rows) == store.run_query(db_path, "SELECT count(DISTINCT post_id) FROM posts")[1][0][0]
