@@ -359,6 +359,12 @@ def _print_runs(rows: Sequence[Any], seconds: float) -> None:
     table = [(r.community, r.status, r.fetched, r.new, r.updated, r.missed, f"{r.duration_s:.1f}",
               (r.error or "")[:90]) for r in sorted(rows, key=lambda r: r.community)]
     _print_table(columns, table)
+    skipped: dict[str, list[str]] = {}
+    for r in rows:
+        if r.status == "skipped":
+            skipped.setdefault(r.error or "skipped", []).append(r.community)
+    for reason, names in skipped.items():  # e.g. no Reddit credentials: one line for all of them, in full
+        print(f"skipped {', '.join(sorted(names))}: {reason}")
     failed = sum(1 for r in rows if r.status == "failed")
     print(f"{len(rows)} communities in {seconds:.1f}s, {failed} failed")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -353,3 +354,38 @@ def test_the_shared_limiter_paces_past_its_burst() -> None:
 ])
 def test_markdown_becomes_plain_text(markdown: str, text: str) -> None:
     assert markdown_to_text(markdown) == text
+
+
+def test_voyage_scan_of_a_subreddit_loads_whole_trees_and_a_rerun_adds_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from pipeline import demo, store
+    from pipeline.cli import main
+
+    db = tmp_path / "scan.duckdb"
+    with demo.start_server() as server, demo.praw_environment(server):
+        assert main(["scan", "r/Parenting", "--db", str(db)]) == 0
+        first = capsys.readouterr().out
+        assert main(["scan", "r/Parenting", "--db", str(db)]) == 0
+        again = capsys.readouterr().out
+
+    _, kinds = store.run_query(db, "SELECT kind, count(*) FROM posts GROUP BY kind ORDER BY kind")
+    assert dict(kinds) == {"comment": 48, "post": 8}  # the threads of the last 30 days, "more" stubs expanded
+    assert re.search(r"r-parenting\s+ok\s+56\s+56\s+0\s+0", first)
+    assert re.search(r"r-parenting\s+ok\s+\d+\s+0\s+0\s+0", again)  # the lag re-read changed nothing
+
+
+def test_a_run_without_reddit_credentials_skips_reddit_in_one_line_and_lands_the_rest(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from pipeline import demo
+    from pipeline.cli import main
+
+    with demo.start_server() as server:
+        config = demo.write_config(server, tmp_path, tmp_path / "v.duckdb")
+        code = main(["run", "--direct", "--config", str(config)])
+    out = capsys.readouterr().out
+
+    assert code == 0
+    assert re.search(r"buyitforlife\s+skipped", out) and re.search(r"parenting\s+skipped", out)
+    assert re.search(r"sprouts\s+ok\s+[1-9]", out) and re.search(r"velovolt-riders\s+ok\s+[1-9]", out)
+    assert [line for line in out.splitlines() if "credentials" in line and "|" not in line
+            and line.startswith("skipped")] == [f"skipped buyitforlife, parenting: {MISSING_CREDENTIALS}"]
