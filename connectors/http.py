@@ -17,7 +17,8 @@ import re
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable, Collection, Mapping
+import zlib
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -248,9 +249,7 @@ class Http:
         if declared.isdigit() and int(declared) > cap:
             raise SourceRejected(f"{redact(url)}: body of {int(declared):,} bytes is over the {cap:,}-byte cap")
         chunks, size = [], 0
-        # httpx inflates one network chunk (<= 64 KiB) at a time, so a gzip bomb costs at most
-        # ~64 MiB before the count below stops it
-        for chunk in reply.iter_bytes():
+        for chunk in _decoded(reply):
             size += len(chunk)
             if size > cap:
                 raise SourceRejected(f"{redact(url)}: body is over the {cap:,}-byte cap")
@@ -321,6 +320,28 @@ def fresh_for(validator: Validator, seconds: float, now: datetime | None = None)
     if validator.fresh_until and validator.fresh_until > until:
         return validator
     return replace(validator, fresh_until=until)
+
+
+def _decoded(reply: httpx.Response, piece: int = 65_536) -> Iterator[bytes]:
+    """The body, gzip/deflate inflated at most `piece` bytes at a time, so a small gzip bomb never becomes
+    a large buffer before the cap sees it (httpx would inflate a whole network chunk at once)."""
+    encoding = reply.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        yield from reply.iter_bytes()
+        return
+    inflater, started = zlib.decompressobj(zlib.MAX_WBITS | 32), False  # gzip or zlib header, detected
+    try:
+        for chunk in reply.iter_raw():
+            if not started and encoding == "deflate" and chunk[:1] and chunk[0] & 0x0F != 8:
+                inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send it
+            started = True
+            data = inflater.decompress(chunk, piece)
+            while data:
+                yield data
+                data = inflater.decompress(inflater.unconsumed_tail, piece)
+        yield inflater.flush()
+    except zlib.error as exc:
+        raise httpx.DecodingError(f"{encoding}: {exc}") from exc
 
 
 def _check_type(reply: httpx.Response, url: str, accept: Collection[str] | None) -> None:

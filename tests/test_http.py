@@ -5,6 +5,8 @@ from __future__ import annotations
 import email.utils
 import gzip
 import time
+import tracemalloc
+import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -172,6 +174,23 @@ def test_a_gzip_bomb_is_refused_by_its_decoded_size(server, http):
     with pytest.raises(SourceRejected, match="over the 10,000-byte cap"):
         http.get(f"{server.base}/feed")
     assert server.count("/feed") == 1
+
+
+def test_a_gzip_bomb_is_never_inflated_into_memory(server, http):
+    server.script("/feed", gzipped(b"\0" * 9_000_000))  # ~9 kB on the wire, under the cap
+    tracemalloc.start()
+    with pytest.raises(SourceRejected, match="over the 10,000-byte cap"):
+        http.get(f"{server.base}/feed")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 5_000_000
+
+
+def test_raw_deflate_without_a_zlib_header_is_decoded_too(server, http):
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    raw = packer.compress(b"<rss>raw</rss>") + packer.flush()
+    server.script("/feed", status(200, raw, "application/rss+xml", Content_Encoding="deflate"))
+    assert http.get(f"{server.base}/feed").content == b"<rss>raw</rss>"
 
 
 def test_a_redirect_loop_stops_at_the_redirect_limit_and_is_not_retried(server, http):
