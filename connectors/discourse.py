@@ -7,6 +7,9 @@ gives the first 20 posts and the ids of all of them; the new or recent ones come
 `/t/{id}/posts.json?post_ids[]=...`. `Cursor.state["topics"]` keeps per topic the bump time, the
 highest post id seen and the first post id still inside the lag window. As everywhere in the store,
 a thread is named by its first post: `thread_id` is the id of the topic's first post.
+
+Options (keys of the `[[community]]` table): `category` ("slug/id", "slug" or "id"), `rate` (requests
+per second; default the `[fetch]` rate, at most 2/s), `lag_hours`, `lookback_days`, `max_posts` (per run).
 """
 
 from __future__ import annotations

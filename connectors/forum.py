@@ -9,6 +9,8 @@ it has scrolled off the feed. Feeds are fetched conditionally. Broken feeds are 
 feedparser can read is loaded, and the rest (an undated entry, junk after the closing tag) is
 reported as a warning; a body with no feed at all is rejected. With `keywords`, only threads where
 some post mentions one are kept (all of their posts, so replies stay linked).
+
+Options: `feeds` (more feed URLs of the same forum, e.g. one per sub-forum), `lag_hours`, `lookback_days`.
 """
 
 from __future__ import annotations

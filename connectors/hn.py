@@ -6,6 +6,10 @@ Every matched story's whole comment tree comes in one request from the items API
 on another story comes with that story and the comments between them (one request per story), so
 every comment hangs under a stored parent. The cursor is the newest
 `created_at_i` seen; each run re-reads from there minus the lag window, so late comments and points land.
+
+Options: `search_url` (default https://hn.algolia.com/api/v1), `item_url` (default `{search_url}/items`),
+`max_hits` (the API's cap, 1000), `hits_per_page`, `rate` (default at most 2/s), `lag_hours`,
+`lookback_days`.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ SEARCH_URL = "https://hn.algolia.com/api/v1"
 PERMALINK = "https://news.ycombinator.com/item?id={}"
 HIT_CAP = 1000  # Algolia's paginationLimitedTo for HN Search
 TAGS = "(story,comment)"
+MAX_RATE = 2.0  # requests/s unless `rate` is set; HN Search allows 10,000 an hour per IP
 
 
 def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResult:
@@ -65,7 +70,7 @@ class _Search:
         self.item_url = str(options.get("item_url") or f"{self.search_url}/items").rstrip("/")
         self.cap = int(options.get("max_hits", HIT_CAP))
         self.per_page = min(self.cap, int(options.get("hits_per_page", self.cap)))
-        self.rate = float(options["rate"]) if options.get("rate") else None
+        self.rate = float(options["rate"]) if options.get("rate") else min(ctx.http.settings.rate_per_host, MAX_RATE)
         self.slices = self.missed = 0
         self.warnings: list[str] = []
 
