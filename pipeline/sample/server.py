@@ -136,6 +136,7 @@ class SampleServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # small replies otherwise wait ~40 ms for a delayed ACK
 
             def do_GET(self) -> None:  # noqa: N802
                 self._answer("GET")
