@@ -272,6 +272,9 @@ class Http:
         with state.lock:
             while True:
                 now = self._clock()
+                if state.not_before - now > self.settings.max_retry_after:
+                    wait = state.not_before - now  # too long to hold this run: leave the host alone until next
+                    raise SourceUnavailable(f"{host} asked us to wait {wait:.0f}s more; trying again next run", wait)
                 if now < state.not_before:
                     self._sleep(state.not_before - now)
                     continue
@@ -284,8 +287,6 @@ class Http:
                 self._sleep((1 - state.tokens) / rate)
 
     def _pause(self, host: str, seconds: float) -> None:
-        if seconds > self.settings.max_retry_after:
-            return
         state = self._host(host)
         with state.lock:
             state.not_before = max(state.not_before, self._clock() + seconds)
@@ -294,7 +295,7 @@ class Http:
         if retry_after is not None:
             if retry_after > self.settings.max_retry_after:
                 raise SourceUnavailable(
-                    f"{redact(url)}: server asked us to wait {retry_after:g}s; trying again next run"
+                    f"{redact(url)}: server asked us to wait {retry_after:.0f}s; trying again next run", retry_after
                 )
             return 0.0  # the host pause already holds us back
         base = min(self.settings.backoff * 2 ** (attempt - 1), MAX_BACKOFF)

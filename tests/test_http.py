@@ -131,12 +131,16 @@ def test_a_429_with_an_http_date_is_retried_after_the_pause(server, fake):
     assert 18 < sum(fake.slept) <= 20
 
 
-def test_a_retry_after_longer_than_we_accept_fails_at_once_for_the_next_run(server, fake):
+def test_a_retry_after_longer_than_we_accept_fails_at_once_and_leaves_the_host_alone(server, fake):
     server.script("/feed", status(429, Retry_After="3600"))
     with Http(QUICK, sleep=fake.sleep, clock=fake.clock) as http:
         with pytest.raises(SourceUnavailable, match="asked us to wait 3600s"):
             http.get(f"{server.base}/feed")
-    assert server.count("/feed") == 1
+        fake.now += 60  # e.g. a Prefect task retry a minute later, on the same client
+        with pytest.raises(SourceUnavailable, match="asked us to wait 3540s") as again:
+            http.get(f"{server.base}/other")
+    assert again.value.retry_after == pytest.approx(3540)
+    assert server.paths() == ["/robots.txt", "/feed"]  # nothing more was sent to that host
     assert fake.slept == []
 
 
