@@ -29,6 +29,7 @@ from pipeline.sample.server import Reply, Request, SampleServer
 
 _NEW = re.compile(r"^/r/([A-Za-z0-9_]+)/(new|about)(?:\.json)?/?$")
 _COMMENTS = re.compile(r"^/comments/([a-z0-9]+)/?")
+MORECHILDREN_PAGE = 100
 _REASONS = {403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
             503: "Service Unavailable", 401: "Unauthorized"}
 
@@ -67,6 +68,7 @@ class RedditSample:
         self.faults, self.listing_cap = faults, listing_cap
         self.window_seconds, self.quota = window_seconds, quota
         self.tokens: set[str] = set()
+        self._cache: dict[Path, tuple[tuple[int, int], Any]] = {}
         self._lock = threading.Lock()
         self._window_start = time.monotonic()
         self._used = 0
@@ -133,7 +135,14 @@ class RedditSample:
                     "x-ratelimit-reset": str(reset)}
 
     def _load(self, path: Path) -> Any:
-        return json.loads(self.server.render(path.read_text(encoding="utf-8")))
+        """The rendered JSON of a data file (read-only), cached until the file changes, as tests edit files."""
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self._cache.get(path)
+        if cached is None or cached[0] != key:
+            cached = (key, json.loads(self.server.render(path.read_text(encoding="utf-8"))))
+            self._cache[path] = cached
+        return cached[1]
 
     def _subreddit_dir(self, name: str) -> Path | None:
         for candidate in self.data_dir.iterdir():
@@ -183,13 +192,19 @@ class RedditSample:
         wanted = set(filter(None, (request.arg("children") or "").split(",")))
         path = self._thread_path(link_id, "more")
         hidden = self._load(path) if path else []
-        things = []
+        things: list[dict[str, Any]] = []
         for thing in hidden:
             data = thing["data"]
             # a hidden "more" stub comes along with its parent, as Reddit nests them
             wanted_here = _bare(data["parent_id"]) in wanted if thing["kind"] == "more" else data["id"] in wanted
             if wanted_here:
                 things.append(thing)
+        comments = [t for t in things if t["kind"] == "t1"]
+        if len(comments) > MORECHILDREN_PAGE:  # Reddit answers at most ~100 and leaves a stub for the rest
+            rest = comments[MORECHILDREN_PAGE:]
+            kept = {t["data"]["id"] for t in rest}
+            things = [t for t in things if t["data"]["id"] not in kept and _bare(t["data"]["parent_id"]) not in kept]
+            things.append(_more_stub(rest))
         return Reply(200, json.dumps({"json": {"errors": [], "data": {"things": things}}}))
 
 
@@ -210,6 +225,13 @@ def install_reddit(server: SampleServer, data_dir: Path, *, client_id: str = "sa
         server.route(prefix, sample.handle)
     return {"client_id": client_id, "client_secret": sample.client_secret, "user_agent": user_agent,
             "oauth_url": server.base + "/", "reddit_url": server.base + "/", "check_for_updates": False}
+
+
+def _more_stub(rest: list[dict[str, Any]]) -> dict[str, Any]:
+    first = rest[0]["data"]
+    ids = [t["data"]["id"] for t in rest]
+    return {"kind": "more", "data": {"count": len(ids), "name": "t1_" + ids[0], "id": ids[0],
+                                     "parent_id": first["parent_id"], "depth": first.get("depth", 0), "children": ids}}
 
 
 def _listing(children: list[dict[str, Any]], after: str | None = None) -> dict[str, Any]:
