@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from pipeline.errors import RobotsDisallowed, SourceRejected, SourceUnavailable
+from pipeline.errors import ConfigError, RobotsDisallowed, SourceRejected, SourceUnavailable
 from pipeline.models import FetchSettings, Validator
 
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
@@ -104,7 +104,7 @@ class Http:
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.settings = s = settings or FetchSettings()
+        self.settings = s = _checked(settings or FetchSettings())
         self._client = httpx.Client(
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
@@ -213,6 +213,8 @@ class Http:
         accept: Collection[str] | None,
     ) -> Response:
         host = urlsplit(url).netloc
+        if rate is not None and rate <= 0:
+            raise ConfigError(f"a community's rate must be above 0 requests per second (got {rate!r})")
         self._wait_turn(host, rate or self.settings.rate_per_host)
         with self._lock:
             self.requests += 1
@@ -300,6 +302,17 @@ class Http:
             return 0.0  # the host pause already holds us back
         base = min(self.settings.backoff * 2 ** (attempt - 1), MAX_BACKOFF)
         return base + random.uniform(0, base / 2)
+
+
+def _checked(settings: FetchSettings) -> FetchSettings:
+    """Settings that would divide by zero or never finish are a config error, said in one line."""
+    positive = ("rate_per_host", "burst", "connect_timeout", "read_timeout", "total_timeout", "max_bytes")
+    for name in positive:
+        if not getattr(settings, name) > 0:
+            raise ConfigError(f"[fetch] {name} must be above 0 (got {getattr(settings, name)!r})")
+    if not settings.user_agent.strip():
+        raise ConfigError("[fetch] user_agent must name the project and a contact URL, not be empty")
+    return settings
 
 
 def redact(url: str) -> str:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connectors.http import Http, fresh_for
-from pipeline.errors import RobotsDisallowed, SourceRejected, SourceUnavailable
+from pipeline.errors import ConfigError, RobotsDisallowed, SourceRejected, SourceUnavailable
 from pipeline.models import FetchSettings, Validator
 from tests.faults import FaultServer, gzipped, hang, ok, redirect, reset, slow, status, truncated, unsized
 
@@ -397,3 +397,15 @@ def test_error_messages_never_show_passwords_or_key_like_query_values(server, ht
     message = str(failure.value)
     assert "hunter2pass" not in message and "SEKRETKEY123" not in message and "TOK456" not in message
     assert "reader:***@" in message and "page=2" in message and "api_key=***" in message
+
+
+@pytest.mark.parametrize("setting", [{"rate_per_host": 0.0}, {"burst": 0}, {"read_timeout": 0.0}, {"max_bytes": 0},
+                                     {"user_agent": " "}])
+def test_settings_that_could_never_fetch_are_a_one_line_config_error(setting):
+    with pytest.raises(ConfigError, match=f"\\[fetch\\] {next(iter(setting))}"):
+        Http(replace(QUICK, **setting))
+
+
+def test_a_community_rate_of_zero_is_a_config_error_not_a_hang(server, http):
+    with pytest.raises(ConfigError, match="rate must be above 0"):
+        http.get(f"{server.base}/feed", rate=0)
