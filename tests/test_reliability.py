@@ -328,3 +328,23 @@ def test_hostile_text_is_stored_clean_exact_and_once(db_path: Path):
     assert "I love this café 😍 אני אוהב את זה" in body
     assert "alert" not in body and "color" not in body
     assert len(rows) == store.run_query(db_path, "SELECT count(DISTINCT post_id) FROM posts")[1][0][0]
+
+
+def test_no_raw_author_name_from_the_demo_communities_reaches_the_file(tmp_path: Path):
+    from pipeline import demo
+    from pipeline.config import load_config
+
+    db = tmp_path / "voyage.duckdb"
+    with demo.start_server() as sample, demo.praw_environment(sample):
+        config = load_config(demo.write_config(sample, tmp_path, db))
+        ctx, matcher = steps.make_context(config), steps.make_matcher(config)
+        collected = [steps.collect(c, Cursor(), ctx, matcher) for c in config.communities]
+    for one in collected:
+        steps.load(db, one, "r1")
+    authors = {p.author for one in collected for p in one.result.posts if p.author and len(p.author) > 3}
+    texts = " ".join(f"{p.title} {p.body}" for one in collected for p in one.result.posts)
+    quoted = {a for a in authors if a in texts}  # a name that people write in their posts stays in the text
+    assert len(authors) > 20 and len(quoted) < len(authors) / 4, (len(authors), quoted)
+    data = db.read_bytes()
+    leaked = {a for a in authors - quoted if a.encode() in data}
+    assert not leaked
