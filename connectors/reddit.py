@@ -35,6 +35,7 @@ from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Fetch
 
 SOURCE = "reddit"
 LISTING_CAP = 1000  # Reddit's listings end after about this many items, however far back they go
+MORECHILDREN_PAGE = 100  # comments one /api/morechildren answer brings at most
 REQUESTS_PER_MINUTE = 100.0  # the free tier's allowance per OAuth client
 MISSING_CREDENTIALS = ("Reddit credentials missing: set praw_client_id and praw_client_secret "
                        "(or a praw.ini site via praw_site)")
@@ -57,7 +58,6 @@ class RedditLimiter:
         self.rate = per_minute / 60.0
         self.capacity = burst if burst is not None else per_minute
         self.requests = 0
-        self.rejected: str | None = None  # set once Reddit refused the credentials: stop asking
         self.fetching = threading.Lock()  # praw objects are not thread-safe: one community at a time
         self._tokens, self._updated = self.capacity, clock()
         self._clock, self._sleep = clock, sleep
@@ -78,7 +78,17 @@ class RedditLimiter:
 
 
 _SHARED = RedditLimiter()
-_LIMITERS: weakref.WeakKeyDictionary[praw.Reddit, RedditLimiter] = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class _Client:
+    """What we keep beside one praw.Reddit: its limiter, and whether Reddit refused its credentials."""
+
+    limiter: RedditLimiter | None  # None for a praw.Reddit built elsewhere: then not paced or counted by us
+    rejected: str | None = None  # once set, the run's other Reddit communities stop without asking again
+
+
+_CLIENTS: weakref.WeakKeyDictionary[praw.Reddit, _Client] = weakref.WeakKeyDictionary()
 
 
 class PoliteRequestor(prawcore.Requestor):
@@ -147,7 +157,7 @@ def build_reddit(user_agent: str, /, *, settings: FetchSettings | None = None,
     if not reddit.config.client_secret:
         raise SourceSkipped(MISSING_CREDENTIALS)
     reddit.read_only = True
-    _LIMITERS[reddit] = limiter
+    _CLIENTS[reddit] = _Client(limiter)
     return reddit
 
 
@@ -183,17 +193,18 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
     settings = ctx.http.settings
     options = _Options.of(community, settings)
     reddit = (ctx.reddit or reddit_factory(settings.user_agent, settings=settings))()
-    limiter = _LIMITERS.get(reddit)
+    client = _CLIENTS.setdefault(reddit, _Client(None))
+    limiter = client.limiter
     with limiter.fetching if limiter else nullcontext():
-        if limiter and limiter.rejected:
-            raise SourceRejected(limiter.rejected)
+        if client.rejected:
+            raise SourceRejected(client.rejected)
         sent = limiter.requests if limiter else 0
         try:
             result = _fetch_subreddit(reddit, community, cursor, ctx.now, options)
         except (prawcore.PrawcoreException, praw.exceptions.PRAWException) as exc:
             error = translate(exc, community.subreddit)
-            if limiter and credentials_refused(exc):
-                limiter.rejected = str(error)
+            if credentials_refused(exc):
+                client.rejected = str(error)
             raise error from exc
     requests = limiter.requests - sent if limiter else 0
     return FetchResult(result.posts, result.cursor, result.warnings, result.missed, requests)
@@ -250,7 +261,7 @@ def _thread(submission: Any, community: str, base: str, budget: int) -> tuple[li
     while tree.stubs:
         stub = heapq.heappop(tree.stubs)
         hidden = max(stub.count, 1)  # a "continue this thread" stub (count 0) hides at least one
-        if hidden > room:
+        if min(hidden, MORECHILDREN_PAGE) > room:  # Reddit answers at most a page, stubbing the rest
             left.append(hidden)
             continue
         before = tree.comments

@@ -389,3 +389,33 @@ def test_a_run_without_reddit_credentials_skips_reddit_in_one_line_and_lands_the
     assert re.search(r"sprouts\s+ok\s+[1-9]", out) and re.search(r"velovolt-riders\s+ok\s+[1-9]", out)
     assert [line for line in out.splitlines() if "credentials" in line and "|" not in line
             and line.startswith("skipped")] == [f"skipped buyitforlife, parenting: {MISSING_CREDENTIALS}"]
+
+
+def write_big_thread(reddit_dir: Path, server: SampleServer, hidden: int) -> None:
+    """A fresh thread whose comments all hide behind one "more" stub, as on a busy Reddit thread."""
+    created = int(server.now.timestamp()) - 3600
+    ids = [f"lbig{n:03d}" for n in range(hidden)]
+    comments = [{"kind": "t1", "data": {"id": cid, "name": f"t1_{cid}", "parent_id": "t3_1hq0009",
+                                        "link_id": "t3_1hq0009", "author": "someone", "score": 1, "replies": "",
+                                        "body": f"Comment number {n}.", "created_utc": created + n}}
+                for n, cid in enumerate(ids)]
+    stub = {"kind": "more", "data": {"count": hidden, "name": f"t1_{ids[0]}", "id": ids[0], "depth": 0,
+                                     "parent_id": "t3_1hq0009", "children": ids}}
+    submission = {"kind": "t3", "data": {"id": "1hq0009", "name": "t3_1hq0009", "title": "Busy thread",
+                                         "selftext": "", "author": "op", "score": 5, "num_comments": hidden,
+                                         "created_utc": created, "permalink": "/r/CastIron/comments/1hq0009/x/"}}
+    folder = reddit_dir / SUB
+    page = [{"kind": "Listing", "data": {"children": [submission]}}, {"kind": "Listing", "data": {"children": [stub]}}]
+    (folder / "comments" / "1hq0009.json").write_text(json.dumps(page))
+    (folder / "more" / "1hq0009.json").write_text(json.dumps(comments))
+
+
+def test_a_big_stub_is_expanded_a_page_at_a_time_within_the_budget(
+        ctx: FetchContext, server: SampleServer, reddit_dir: Path) -> None:
+    write_big_thread(reddit_dir, server, hidden=150)
+    whole = fetch(castiron(lookback_days=0.5), Cursor(), ctx)
+    assert len(whole.posts) == 151 and whole.missed == 0
+    assert server.count("/api/morechildren") == 2  # 100, then the stub Reddit left for the other 50
+
+    cut = fetch(castiron(lookback_days=0.5, max_comments=120), Cursor(), ctx)
+    assert len(cut.posts) == 101 and cut.missed == 50
