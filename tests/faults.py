@@ -58,6 +58,10 @@ class FaultServer:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close alone may not
+        except OSError:
+            pass
         self._listener.close()
 
     def _accept(self) -> None:

@@ -409,3 +409,11 @@ def test_settings_that_could_never_fetch_are_a_one_line_config_error(setting):
 def test_a_community_rate_of_zero_is_a_config_error_not_a_hang(server, http):
     with pytest.raises(ConfigError, match="rate must be above 0"):
         http.get(f"{server.base}/feed", rate=0)
+
+
+def test_a_refused_connection_is_transient_and_retried(http):
+    with FaultServer() as gone:
+        base = gone.base  # the port is closed once the server stops
+    with pytest.raises(SourceUnavailable, match="ConnectError"):
+        http.get(f"{base}/feed")
+    assert http.requests == ATTEMPTS  # robots.txt, tried and retried; the page is never asked for
