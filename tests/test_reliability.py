@@ -348,3 +348,19 @@ def test_no_raw_author_name_from_the_demo_communities_reaches_the_file(tmp_path:
     data = db.read_bytes()
     leaked = {a for a in authors - quoted if a.encode() in data}
     assert not leaked
+
+
+def test_a_failed_run_moves_no_cursor_and_the_next_run_loads_everything_once(db_path: Path):
+    with FaultServer() as blog:
+        feed = FEED.format(base=blog.base, date=NOW.strftime("%a, %d %b %Y %H:%M:%S +0000"))
+        blog.script("/feed", status(503), status(503), status(503), ok(feed, "application/rss+xml"))
+        blog.script("/comments/feed/", status(404))
+        community = Community("camp", "rss", "s", url=f"{blog.base}/feed")
+        config = Config(communities=(community,), db_path=db_path)
+        with Http(FetchSettings(backoff=0.01, retries=2, rate_per_host=1000, burst=1000)) as http:
+            runs = [steps.run_direct(config, [community], FetchContext(http))[0]]
+            assert blog.count("/feed") == 3  # the first try and two retries, all 503
+            runs += [steps.run_direct(config, [community], FetchContext(http))[0] for _ in range(2)]
+    assert (runs[0].status, runs[0].error_class) == ("failed", "SourceUnavailable")
+    assert [(r.new, r.updated) for r in runs] == [(0, 0), (1, 0), (0, 0)]
+    assert store.run_query(db_path, "SELECT count(*) FROM posts")[1] == [(1,)]
