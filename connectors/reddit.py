@@ -287,8 +287,9 @@ class _Tree:
     def take(self, items: Iterable[Any]) -> None:
         for item in items:
             if isinstance(item, MoreComments):
-                if tuple(item.children) not in self.expanded:  # a server repeating a stub must not loop us
-                    self.expanded.add(tuple(item.children))
+                key = (item.parent_id, *item.children)
+                if key not in self.expanded:  # a server repeating a stub must not loop us
+                    self.expanded.add(key)
                     item.submission = self.submission  # as replace_more sets it, so .comments() can ask
                     heapq.heappush(self.stubs, item)
                 continue

@@ -419,3 +419,41 @@ def test_a_big_stub_is_expanded_a_page_at_a_time_within_the_budget(
 
     cut = fetch(castiron(lookback_days=0.5, max_comments=120), Cursor(), ctx)
     assert len(cut.posts) == 101 and cut.missed == 50
+
+
+def write_deep_thread(reddit_dir: Path, server: SampleServer) -> None:
+    """A thread deeper than Reddit shows: the third level sits behind a "continue this thread" stub."""
+    created = int(server.now.timestamp()) - 7200
+
+    def t1(cid: str, parent: str, replies: Any = "") -> dict[str, Any]:
+        return {"kind": "t1", "data": {"id": cid, "name": f"t1_{cid}", "parent_id": parent, "replies": replies,
+                                       "link_id": "t3_1hq0008", "author": "deep_diver", "score": 2,
+                                       "body": f"Reply {cid}.", "created_utc": created + 60}}
+
+    more = {"kind": "more", "data": {"count": 0, "name": "t1__", "id": "_", "parent_id": "t1_ldeep02",
+                                     "depth": 2, "children": []}}
+    chain = t1("ldeep01", "t3_1hq0008", {"kind": "Listing", "data": {"children": [
+        t1("ldeep02", "t1_ldeep01", {"kind": "Listing", "data": {"children": [more]}})]}})
+    submission = {"kind": "t3", "data": {"id": "1hq0008", "name": "t3_1hq0008", "title": "Deep thread",
+                                         "selftext": "", "author": "op", "score": 5, "num_comments": 5,
+                                         "created_utc": created, "permalink": "/r/CastIron/comments/1hq0008/x/"}}
+    page = [{"kind": "Listing", "data": {"children": [submission]}}, {"kind": "Listing", "data": {"children": [chain]}}]
+    hidden = [t1("ldeep03", "t1_ldeep02"), t1("ldeep04", "t1_ldeep03"), t1("ldeep05", "t1_ldeep02")]
+    (reddit_dir / SUB / "comments" / "1hq0008.json").write_text(json.dumps(page))
+    (reddit_dir / SUB / "more").mkdir(exist_ok=True)
+    (reddit_dir / SUB / "more" / "1hq0008.json").write_text(json.dumps(hidden))
+
+
+def test_continue_this_thread_stubs_bring_the_deeper_replies(
+        ctx: FetchContext, server: SampleServer, reddit_dir: Path) -> None:
+    write_deep_thread(reddit_dir, server)
+    result = fetch(castiron(lookback_days=0.5), Cursor(), ctx)
+    posts = by_id(result)
+
+    assert {p.external_id: p.depth for p in result.posts if p.kind == COMMENT} == {
+        "ldeep01": 1, "ldeep02": 2, "ldeep03": 3, "ldeep04": 4, "ldeep05": 3}
+    assert posts["ldeep04"].parent_id == "ldeep03" and result.missed == 0
+    assert server.count("/comments/1hq0008/_/ldeep02") == 1
+
+    cut = fetch(castiron(lookback_days=0.5, max_comments=2), Cursor(), ctx)
+    assert cut.missed == 1  # a "continue this thread" stub hides at least one reply

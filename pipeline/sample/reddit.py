@@ -29,6 +29,7 @@ from pipeline.sample.server import Reply, Request, SampleServer
 
 _NEW = re.compile(r"^/r/([A-Za-z0-9_]+)/(new|about)(?:\.json)?/?$")
 _COMMENTS = re.compile(r"^/comments/([a-z0-9]+)/?")
+_CONTINUE = re.compile(r"^/comments/([a-z0-9]+)/_/([a-z0-9]+)/?$")  # "continue this thread"
 MORECHILDREN_PAGE = 100
 _REASONS = {403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
             503: "Service Unavailable", 401: "Unauthorized"}
@@ -91,6 +92,8 @@ class RedditSample:
     def _api(self, request: Request) -> Reply | None:
         if request.path.startswith("/api/morechildren"):
             return self._morechildren(request)
+        if match := _CONTINUE.match(request.path):
+            return self._continue(*match.groups())
         if match := _COMMENTS.match(request.path):
             return self._thread(match.group(1))
         if match := _NEW.match(request.path):
@@ -180,6 +183,26 @@ class RedditSample:
             return Reply(404, json.dumps({"message": "Not Found", "error": 404}))
         return Reply(200, json.dumps(self._load(path)))
 
+    def _continue(self, thread_id: str, comment_id: str) -> Reply:
+        """A deep comment with the replies hidden under its "continue this thread" stub, as its own page."""
+        path, more = self._thread_path(thread_id, "comments"), self._thread_path(thread_id, "more")
+        if path is None:
+            return Reply(404, json.dumps({"message": "Not Found", "error": 404}))
+        page, hidden = self._load(path), self._load(more) if more else []
+        found = _find(page[1]["data"]["children"], comment_id) or next(
+            (t for t in hidden if t["kind"] == "t1" and t["data"]["id"] == comment_id), None)
+        if found is None:
+            return Reply(404, json.dumps({"message": "Not Found", "error": 404}))
+        root = {"kind": "t1", "data": {**found["data"], "replies": ""}}
+        nodes = {root["data"]["name"]: root}
+        for thing in hidden:
+            parent = nodes.get(thing["data"]["parent_id"])
+            if parent is not None and thing["kind"] == "t1":
+                node = nodes[thing["data"]["name"]] = {"kind": "t1", "data": {**thing["data"], "replies": ""}}
+                parent["data"]["replies"] = parent["data"]["replies"] or _listing([])
+                parent["data"]["replies"]["data"]["children"].append(node)
+        return Reply(200, json.dumps([page[0], _listing([root])]))
+
     def _thread_path(self, thread_id: str, kind: str) -> Path | None:
         for folder in self.data_dir.iterdir():
             path = folder / kind / f"{thread_id}.json"
@@ -225,6 +248,19 @@ def install_reddit(server: SampleServer, data_dir: Path, *, client_id: str = "sa
         server.route(prefix, sample.handle)
     return {"client_id": client_id, "client_secret": sample.client_secret, "user_agent": user_agent,
             "oauth_url": server.base + "/", "reddit_url": server.base + "/", "check_for_updates": False}
+
+
+def _find(things: list[dict[str, Any]], comment_id: str) -> dict[str, Any] | None:
+    for thing in things:
+        if thing["kind"] != "t1":
+            continue
+        if thing["data"]["id"] == comment_id:
+            return thing
+        replies = thing["data"].get("replies")
+        found = _find(replies["data"]["children"], comment_id) if replies else None
+        if found:
+            return found
+    return None
 
 
 def _more_stub(rest: list[dict[str, Any]]) -> dict[str, Any]:
