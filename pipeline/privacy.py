@@ -57,6 +57,12 @@ def protect(scored: Iterable[ScoredPost], key: bytes, store_authors: bool) -> li
     return [replace(s, post=_pseudonymised(s.post, key)) for s in scored]
 
 
+def without_text(scored: ScoredPost) -> ScoredPost:
+    """A post's scores without its raw text, for posts already past the retention window when fetched."""
+    mentions = tuple(replace(m, sentence="") for m in scored.mentions)
+    return replace(scored, post=replace(scored.post, title="", body=""), mentions=mentions)
+
+
 def is_forgotten(post: Post, key: bytes, forgotten: Mapping[str, set[str]]) -> bool:
     """Whether `voyage forget` removed this post, its thread or its author: then it is never stored again."""
     thread = f"{post.source}:{post.thread_id}"

@@ -21,7 +21,7 @@ from pipeline import store
 from pipeline.config import Config, Privacy
 from pipeline.errors import RobotsDisallowed, SourceSkipped, StorageError
 from pipeline.models import Community, Cursor, FetchResult, ScoredPost
-from pipeline.privacy import author_key, is_forgotten, protect
+from pipeline.privacy import author_key, is_forgotten, protect, without_text
 from pipeline.score import Finder, score_posts
 
 OK, WARNING, FAILED, SKIPPED = "ok", "warning", "failed", "skipped"
@@ -97,11 +97,12 @@ def load(db_path: Path, collected: Collected, run_id: str, privacy: Privacy | No
     )
     with store.opened(db_path) as con:
         key, forgotten = author_key(db_path), store.read_forgotten(con)
-        scored = [s for s in protect(collected.scored, key, privacy.store_authors)
+        cutoff = datetime.now(UTC) - timedelta(days=privacy.retain_days) if privacy.retain_days else None
+        scored = [without_text(s) if cutoff and s.post.published < cutoff else s
+                  for s in protect(collected.scored, key, privacy.store_authors)
                   if not is_forgotten(s.post, key, forgotten)]
         row = store.load_community(con, collected.community, scored, result.cursor, run)
-        cutoff = datetime.now(UTC) - timedelta(days=privacy.retain_days)
-        pruned = store.prune_text(con, cutoff) if privacy.retain_days else 0
+        pruned = store.prune_text(con, cutoff) if cutoff else 0
     if pruned:
         store.compact(db_path)  # pruned text must leave the file's bytes too
     return row

@@ -204,17 +204,21 @@ def test_forget_url_erases_the_page_and_its_comments(db_path: Path, capsys: pyte
 
 
 def test_retention_prunes_old_raw_text_but_keeps_the_sentiment(db_path: Path):
-    old = post(1, body="Old words about comfort and trust, very reliable.", published=NOW - timedelta(days=40))
-    load(db_path, [old, post(2)], Privacy(retain_days=30))
-    _, rows = store.run_query(db_path, "SELECT p.post_id, p.title, p.body, s.compound FROM posts p "
-                                       "JOIN post_sentiment s USING (post_id) ORDER BY 1")
-    assert [(r[1], r[2]) for r in rows] == [(None, None), ("Post 2", post(2).body)]
-    assert rows[0][3] > 0  # the old post's sentiment stays
-    _, mentions = store.run_query(db_path, "SELECT post_id, sentence FROM mentions WHERE post_id LIKE '%p=1'")
-    assert mentions and all(sentence == "" for _, sentence in mentions)
-    assert b"Old words about comfort" not in db_path.read_bytes()
+    aged = post(1, body="Aged words about comfort and trust, very reliable.", published=NOW - timedelta(days=40))
+    load(db_path, [aged, post(2)])  # stored in full while there was no retention
+    late = post(3, body="Late words: I love the comfort, so reliable.", published=NOW - timedelta(days=35))
+    load(db_path, [late], Privacy(retain_days=30), run_id="r2")  # already too old when first fetched
+    _, rows = store.run_query(db_path, "SELECT p.title, p.body, s.compound FROM posts p "
+                                       "JOIN post_sentiment s USING (post_id) ORDER BY post_id")
+    assert [row[:2] for row in rows] == [(None, None), ("Post 2", post(2).body), ("", "")]
+    assert rows[0][2] > 0 and rows[2][2] > 0  # their sentiment stays
+    query = "SELECT post_id, sentence FROM mentions WHERE post_id SIMILAR TO '.*p=(1|3)'"
+    _, mentions = store.run_query(db_path, query)
+    assert {m[0][-1] for m in mentions} == {"1", "3"} and all(sentence == "" for _, sentence in mentions)
+    data = db_path.read_bytes()
+    assert b"Aged words about comfort" not in data and b"Late words" not in data
     steps.rescore(db_path, MATCHER)  # a lexicon change later must not wipe what retention kept
-    assert store.run_query(db_path, "SELECT count(*) FROM mentions WHERE post_id LIKE '%p=1'")[1] == [(len(mentions),)]
+    assert len(store.run_query(db_path, query)[1]) == len(mentions)
 
 
 def test_every_failure_lands_in_its_run_row_and_the_exit_code_tells_some_from_all(db_path: Path):
