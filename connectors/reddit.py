@@ -33,15 +33,15 @@ from praw.models import MoreComments
 from pipeline.errors import ConfigError, SourceError, SourceRejected, SourceSkipped, SourceUnavailable
 from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, FetchSettings, Post
 
+if TYPE_CHECKING:
+    from connectors import FetchContext
+
 SOURCE = "reddit"
 LISTING_CAP = 1000  # Reddit's listings end after about this many items, however far back they go
 MORECHILDREN_PAGE = 100  # comments one /api/morechildren answer brings at most
 REQUESTS_PER_MINUTE = 100.0  # the free tier's allowance per OAuth client
 MISSING_CREDENTIALS = ("Reddit credentials missing: set praw_client_id and praw_client_secret "
                        "(or a praw.ini site via praw_site)")
-if TYPE_CHECKING:
-    from connectors import FetchContext
-
 _REMOVED = {"[deleted]", "[removed]"}
 _SERVER_ERRORS = {500, 502, 503, 504, 520, 522}
 
@@ -217,6 +217,7 @@ def _fetch_subreddit(reddit: praw.Reddit, community: Community, cursor: Cursor, 
     budget, missed, seen, reached_cutoff = options.max_comments, 0, 0, False
     newest, newest_id = cursor.newest, cursor.newest_id
     posts: dict[str, Post] = {}
+    unreadable: list[str] = []
     for submission in reddit.subreddit(community.subreddit).new(limit=None):
         seen += 1
         created = _time(vars(submission)["created_utc"])
@@ -227,12 +228,19 @@ def _fetch_subreddit(reddit: praw.Reddit, community: Community, cursor: Cursor, 
             newest, newest_id = created, submission.id
         if not matches(community.keywords, submission.title, vars(submission).get("selftext", "")):
             continue
-        comments, left_out = _thread(submission, community.name, base, budget)
+        try:
+            comments, left_out = _thread(submission, community.name, base, budget)
+        except (prawcore.NotFound, prawcore.Forbidden) as exc:  # removed since the listing: not the subreddit
+            unreadable.append(f"{submission.id} (HTTP {exc.response.status_code})")
+            continue
         budget -= len(comments)
         missed += left_out
         posts[submission.id] = parse_submission(vars(submission), community.name, base)
         posts.update((post.external_id, post) for post in comments)
     warnings = _warnings(community.subreddit, seen, reached_cutoff, options, missed, cutoff)
+    if unreadable:
+        warnings += (f"r/{community.subreddit}: {len(unreadable)} threads could not be read and were left out: "
+                     f"{', '.join(unreadable[:10])}",)
     return FetchResult(list(posts.values()), Cursor(newest=newest, newest_id=newest_id), warnings, missed)
 
 

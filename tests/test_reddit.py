@@ -457,3 +457,12 @@ def test_continue_this_thread_stubs_bring_the_deeper_replies(
 
     cut = fetch(castiron(lookback_days=0.5, max_comments=2), Cursor(), ctx)
     assert cut.missed == 1  # a "continue this thread" stub hides at least one reply
+
+
+def test_a_thread_gone_since_the_listing_is_left_out_with_a_warning_not_a_failure(
+        faults: list[RedditFault], ctx: FetchContext) -> None:
+    faults.append(RedditFault(404, path="/comments/1hq0002"))
+    result = fetch(castiron(), Cursor(), ctx)
+
+    assert {p.thread_id for p in result.posts} == {"1hq0001", "1hq0003", "1hq0004"}
+    assert result.warnings == ("r/CastIron: 1 threads could not be read and were left out: 1hq0002 (HTTP 404)",)
