@@ -35,7 +35,7 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
     if not community.url:
         raise SourceRejected(f"{community.name}: a discourse community needs `url` (the forum's base URL)")
     reader = _Reader(community, cursor, ctx)
-    start = ctx.http.requests
+    start = ctx.http.thread_requests
     since = reader.since()
     known: Mapping[str, Any] = cursor.state.get("topics", {})
     topics_state: dict[str, Any] = {}
@@ -64,7 +64,7 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
         validators=cursor.validators,
         state={**cursor.state, "topics": topics_state},
     )
-    return FetchResult(posts, cursor, tuple(warnings), missed=reader.missed, requests=ctx.http.requests - start)
+    return FetchResult(posts, cursor, tuple(warnings), missed=reader.missed, requests=ctx.http.thread_requests - start)
 
 
 class _Reader:

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from connectors import FetchContext
-from connectors.rss import parse_entry, parse_feed
+from connectors.rss import parse_entry, parse_feed, rate_of
 from pipeline.errors import SourceRejected
 from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post
 
@@ -41,12 +41,12 @@ _REPLY = re.compile(r"^\s*(?:re|aw|sv|vs|odp|rif)\s*(?:\[\d+\])?\s*:\s*", re.I)
 def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResult:
     if not community.url:
         raise SourceRejected(f"{community.name}: a forum community needs `url` (the forum's feed)")
-    start = ctx.http.requests
+    start = ctx.http.thread_requests
     posts: list[Post] = []
     warnings: list[str] = []
     missed = 0
     for url in feed_urls(community):
-        response, validator = ctx.http.get_conditional(url, cursor.validators.get(url))
+        response, validator = ctx.http.get_conditional(url, cursor.validators.get(url), rate=rate_of(community))
         cursor = cursor.with_validator(url, validator)
         if response is None:
             continue
@@ -66,7 +66,7 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
         cursor, newest=max(filter(None, (newest, cursor.newest)), default=None),
         state={**cursor.state, "threads": {k: v for k, v in threads.items() if v["at"] >= horizon.isoformat()}},
     )
-    return FetchResult(posts, cursor, tuple(warnings), missed=missed, requests=ctx.http.requests - start)
+    return FetchResult(posts, cursor, tuple(warnings), missed=missed, requests=ctx.http.thread_requests - start)
 
 
 def feed_urls(community: Community) -> list[str]:

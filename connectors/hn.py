@@ -34,7 +34,7 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
     if not community.keywords:
         raise SourceRejected(f"{community.name}: an hn community needs `keywords` to search for")
     search = _Search(community, ctx)
-    start = ctx.http.requests
+    start = ctx.http.thread_requests
     since = _since(community, cursor, ctx)
     hits: dict[str, dict[str, Any]] = {}
     for keyword in community.keywords:
@@ -57,7 +57,7 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
     newest = max((p.published for p in found), default=None)
     cursor = Cursor(newest=max(filter(None, (newest, cursor.newest)), default=None),
                     newest_id=cursor.newest_id, validators=cursor.validators, state=cursor.state)
-    return FetchResult(found, cursor, tuple(warnings), missed=search.missed, requests=ctx.http.requests - start)
+    return FetchResult(found, cursor, tuple(warnings), missed=search.missed, requests=ctx.http.thread_requests - start)
 
 
 class _Search:

@@ -118,6 +118,12 @@ class Http:
         self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
         self._lock = threading.Lock()
         self.requests = 0  # every request sent, retries and robots.txt included
+        self._mine = threading.local()  # the same count per thread: one community's share of a shared client
+
+    @property
+    def thread_requests(self) -> int:
+        """Requests sent from the calling thread: what one community (fetched on one thread) cost."""
+        return getattr(self._mine, "requests", 0)
 
     def close(self) -> None:
         self._client.close()
@@ -218,6 +224,7 @@ class Http:
         self._wait_turn(host, rate or self.settings.rate_per_host)
         with self._lock:
             self.requests += 1
+        self._mine.requests = self.thread_requests + 1
         deadline = self._clock() + self.settings.total_timeout
         try:
             with self._client.stream("GET", url, headers=headers) as reply:

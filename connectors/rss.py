@@ -35,10 +35,11 @@ _COMMENT_TITLE = re.compile(r"^\s*(?:comment on|re:)\s+.*?(?:\s+by\s+.+)?$", re.
 def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResult:
     if not community.url:
         raise SourceRejected(f"{community.name}: no url")
-    start_requests, warnings = ctx.http.requests, []
-    feed_url = cursor.state.get("feed_url") or discover_feed(community.url, ctx)
+    start_requests, warnings = ctx.http.thread_requests, []
+    rate = rate_of(community)
+    feed_url = cursor.state.get("feed_url") or discover_feed(community.url, ctx, rate)
     cursor = replace(cursor, state={**cursor.state, "feed_url": feed_url})
-    response, validator = ctx.http.get_conditional(feed_url, cursor.validators.get(feed_url))
+    response, validator = ctx.http.get_conditional(feed_url, cursor.validators.get(feed_url), rate=rate)
     entries: list[tuple[Post, str | None]] = []
     if response is not None:
         feed = parse_feed(response)
@@ -54,12 +55,13 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
     posts = articles + comments
     newest = max((p.published for p in articles), default=cursor.newest)
     cursor = replace(cursor, newest=max(filter(None, (newest, cursor.newest)), default=None))
-    return FetchResult(posts, cursor, tuple(warnings + more_warnings), requests=ctx.http.requests - start_requests)
+    requests = ctx.http.thread_requests - start_requests
+    return FetchResult(posts, cursor, tuple(warnings + more_warnings), requests=requests)
 
 
-def discover_feed(url: str, ctx: FetchContext) -> str:
+def discover_feed(url: str, ctx: FetchContext, rate: float | None = None) -> str:
     """The feed behind a URL: the URL itself, a `<link rel="alternate">` on the page, or a common path."""
-    response = ctx.http.get(url)
+    response = ctx.http.get(url, rate=rate)
     if _looks_like_feed(response):
         return response.url
     links = _alternate_links(response.text(), response.url)
@@ -68,7 +70,7 @@ def discover_feed(url: str, ctx: FetchContext) -> str:
     for guess in GUESSES:
         candidate = urljoin(response.url.rstrip("/") + "/", guess)
         try:
-            if _looks_like_feed(ctx.http.get(candidate)):
+            if _looks_like_feed(ctx.http.get(candidate, rate=rate)):
                 return candidate
         except SourceRejected:
             continue
@@ -119,7 +121,7 @@ def _fetch_comments(
     warnings: list[str] = []
     for url, threads in _comment_feeds(cursor, watched).items():
         try:
-            response, validator = ctx.http.get_conditional(url, cursor.validators.get(url))
+            response, validator = ctx.http.get_conditional(url, cursor.validators.get(url), rate=rate_of(community))
         except SourceError as exc:
             if url == cursor.state.get("site_comments") and isinstance(exc, SourceRejected):
                 cursor = replace(cursor, state={**cursor.state, "site_comments": None})
@@ -184,6 +186,12 @@ def _wanted(article: Post, community: Community, cursor: Cursor, ctx: FetchConte
         return True
     text = f"{article.title}\n{article.body}".lower()
     return any(k.lower() in text for k in community.keywords)
+
+
+def rate_of(community: Community) -> float | None:
+    """A community's own `rate` (requests per second to its host), if voyage.toml sets one."""
+    rate = community.options.get("rate")
+    return float(rate) if rate is not None else None
 
 
 def _option(community: Community, ctx: FetchContext, name: str) -> float:

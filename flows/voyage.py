@@ -37,7 +37,9 @@ def _retry_transient(task: Any, task_run: Any, state: State) -> bool:
     return False
 
 
-@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=_retry_transient, cache_policy=NO_CACHE,
+# One task-level retry, a minute later: the HTTP client already retried each request with backoff, so this
+# only covers a host that was down for a while (at most 2 x (1 + fetch.retries) tries of one URL per run).
+@task(retries=1, retry_delay_seconds=60, retry_condition_fn=_retry_transient, cache_policy=NO_CACHE,
       task_run_name="collect-{community.name}")
 def collect(community: Community, cursor: Cursor, ctx: FetchContext, matcher: Finder | None) -> steps.Collected:
     return steps.collect(community, cursor, ctx, matcher)
