@@ -372,6 +372,7 @@ def test_voyage_scan_of_a_subreddit_loads_whole_trees_and_a_rerun_adds_nothing(
     assert dict(kinds) == {"comment": 48, "post": 8}  # the threads of the last 30 days, "more" stubs expanded
     assert re.search(r"r-parenting\s+ok\s+56\s+56\s+0\s+0", first)
     assert re.search(r"r-parenting\s+ok\s+\d+\s+0\s+0\s+0", again)  # the lag re-read changed nothing
+    assert demo.DEMO_REDDIT_CLIENT["client_secret"].encode() not in db.read_bytes()
 
 
 def test_a_run_without_reddit_credentials_skips_reddit_in_one_line_and_lands_the_rest(
