@@ -46,7 +46,7 @@ def setup() -> None:
     if not PY.exists():
         print("setting up .venv (first run only) ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    pip = [str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    pip = [str(PY), "-m", "pip", "install", "-qq", "--disable-pip-version-check"]  # errors only
     subprocess.run(pip + ["-c", "constraints.txt", "-e", ".[dev]"], cwd=ROOT, check=True)
     STAMP.write_text(wanted.hexdigest())
 
