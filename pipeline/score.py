@@ -74,7 +74,7 @@ def score_post(post: Post, matcher: Finder | None = None) -> ScoredPost:
         sentiment = _sentiment(whole)
     else:
         sentiment = _aggregate([sentence_score(i) for i in range(len(sentences))], sentences)
-    mentions = _mentions(post.id, sentences, sentence_score, matcher) if matcher else ()
+    mentions = _mentions(post.id, sentences, sentence_score, matcher) if matcher is not None else ()
     return ScoredPost(post, sentiment, len(sentences), mentions)
 
 
