@@ -58,7 +58,7 @@ class SampleServer:
         self.routes: list[tuple[str, Route]] = []
         self.hits: list[Request] = []  # every request seen, for tests that count
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self._httpd = _QuietServer(("127.0.0.1", port), self._handler_class())
         self._httpd.daemon_threads = True
         self.base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -158,6 +158,11 @@ class SampleServer:
                 pass
 
         return Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients that hang up early (timeouts, tests of them) are normal here, not worth a traceback."""
 
 
 def send(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
