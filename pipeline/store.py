@@ -116,11 +116,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         with transaction(con):
             con.execute(file.read_text(encoding="utf-8"))
             con.execute(sql("record_migration"), {"version": version, "name": file.stem})
-    create_views(con, sorted((SQL / "views").glob("*.sql")))
+    create_views(con, sorted((SQL / "macros").glob("*.sql")) + sorted((SQL / "views").glob("*.sql")))
 
 
 def create_views(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
-    """CREATE OR REPLACE each view; a view that needs another is retried after the others."""
+    """CREATE OR REPLACE each view (or table macro); one that needs another is retried after the others."""
     pending = files
     while pending:
         failed = []
