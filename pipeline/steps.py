@@ -18,6 +18,7 @@ from typing import Any
 from connectors import FetchContext, connector_for
 from connectors.http import Http
 from pipeline import store
+from pipeline.accept import build_matcher
 from pipeline.config import Config, Privacy
 from pipeline.errors import RobotsDisallowed, SourceSkipped, StorageError
 from pipeline.models import Community, Cursor, FetchResult, ScoredPost
@@ -51,12 +52,8 @@ def make_context(config: Config, reddit: Callable[[], Any] | None = None) -> Fet
     return FetchContext(http=Http(config.fetch), reddit=reddit)
 
 
-def make_matcher(config: Config) -> Finder | None:
+def make_matcher(config: Config) -> Finder:
     """The ACCEPT value and brand matcher, built once per run from the lexicon and voyage.toml."""
-    try:
-        from pipeline.accept import build_matcher
-    except ImportError:
-        return None
     brands = [(b.name, b.aliases) for b in config.brands]
     return build_matcher(config.accept_add, config.accept_remove, brands)
 
