@@ -29,7 +29,7 @@ COMMANDS = {
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file runs on whatever python3 the user has
         sys.exit("Web Voyage needs Python 3.11 or newer")
     if not argv or argv[0] not in COMMANDS:
         print(f"usage: python3 make.py {{{'|'.join(COMMANDS)}}} [args...]", file=sys.stderr)
