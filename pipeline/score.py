@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol
@@ -59,7 +60,8 @@ def score_post(post: Post, matcher: Finder | None = None) -> ScoredPost:
     text = post.text
     if not text.strip():
         return ScoredPost(post, None)
-    sentences = [text[a:b] for a, b in split_sentences(text)]
+    spans = split_sentences(text)
+    sentences = [text[a:b] for a, b in spans]
     scores: dict[int, dict[str, float]] = {}
 
     def sentence_score(i: int) -> dict[str, float]:
@@ -74,7 +76,7 @@ def score_post(post: Post, matcher: Finder | None = None) -> ScoredPost:
         sentiment = _sentiment(whole)
     else:
         sentiment = _aggregate([sentence_score(i) for i in range(len(sentences))], sentences)
-    mentions = _mentions(post.id, sentences, sentence_score, matcher) if matcher is not None else ()
+    mentions = _mentions(post.id, text, spans, sentence_score, matcher) if matcher is not None else ()
     return ScoredPost(post, sentiment, len(sentences), mentions)
 
 
@@ -101,12 +103,20 @@ def _score_chunk(posts: Sequence[Post], matcher: Finder | None) -> list[ScoredPo
     return [score_post(p, matcher) for p in posts]
 
 
-def _mentions(post_id: str, sentences: list[str], sentence_score: Any, matcher: Finder) -> tuple[Mention, ...]:
+def _mentions(
+    post_id: str, text: str, spans: list[tuple[int, int]], sentence_score: Any, matcher: Finder
+) -> tuple[Mention, ...]:
+    """One matcher pass over the whole text (cheaper than one per sentence); each hit goes to its sentence."""
+    starts = [a for a, _ in spans]
     found = []
-    for i, sentence in enumerate(sentences):
-        for hit in matcher.find(sentence):
-            compound = sentence_score(i)["compound"]
-            found.append(Mention(post_id, hit.kind, hit.name, hit.term, i, hit.start, hit.end, sentence, compound))
+    for hit in matcher.find(text):
+        i = bisect_right(starts, hit.start) - 1
+        if i < 0 or hit.end > spans[i][1]:
+            continue  # a phrase across a sentence break is not one mention
+        first, sentence = spans[i][0], text[spans[i][0] : spans[i][1]]
+        compound = sentence_score(i)["compound"]
+        found.append(Mention(post_id, hit.kind, hit.name, hit.term, i, hit.start - first, hit.end - first,
+                             sentence, compound))
     return tuple(found)
 
 
