@@ -24,7 +24,6 @@ COMMANDS = {
     "demo": [str(BIN / "voyage"), "demo"],
     "test": [str(PY), "-m", "pytest"],
     "lint": [str(BIN / "ruff"), "check", "."],
-    "bench": [str(PY), "bench/run_all.py"],
 }
 
 
