@@ -21,7 +21,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from connectors import FetchContext
 from pipeline import steps
-from pipeline.config import Config, community_from_target, load_config
+from pipeline.config import Config, load_config, resolve_target, select
 from pipeline.errors import ConfigError, is_transient
 from pipeline.models import Community, Cursor
 from pipeline.score import Finder
@@ -88,7 +88,7 @@ def _row_dict(row: RunRow) -> dict[str, Any]:
 def voyage(config_path: str = "voyage.toml", communities: list[str] | None = None, db: str | None = None) -> State:
     """The daily run: every community in voyage.toml (or the named ones); `db` overrides [store] path."""
     config = _with_db(load_config(config_path), db)
-    selected = [config.community(n) for n in communities] if communities else list(config.communities)
+    selected = select(config, communities)
     if not selected:
         raise ConfigError(f"{config_path}: no [[community]] entries to run")
     return run_communities(config, selected)
@@ -98,9 +98,7 @@ def voyage(config_path: str = "voyage.toml", communities: list[str] | None = Non
 def scan(target: str, config_path: str = "voyage.toml", db: str | None = None) -> State:
     """One community, by its configured name, a URL, or r/SUBREDDIT."""
     config = _with_db(load_config(config_path, missing_ok=True), db)
-    names = {c.name for c in config.communities}
-    community = config.community(target) if target in names else community_from_target(target)
-    return run_communities(config, [community])
+    return run_communities(config, [resolve_target(config, target)])
 
 
 def _with_db(config: Config, db: str | None) -> Config:

@@ -178,12 +178,12 @@ def _row(data: dict[str, Any]) -> Any:
 @command
 def cmd_run(args: argparse.Namespace) -> int:
     from pipeline import steps
+    from pipeline.config import select
 
     config = _config(args)
     started = time.perf_counter()
     if args.direct:
-        chosen = [config.community(n) for n in args.only] if args.only else list(config.communities)
-        rows = steps.run_direct(config, chosen, steps.make_context(config))
+        rows = steps.run_direct(config, select(config, args.only), steps.make_context(config))
     else:
         rows = _run_flow("voyage", config_path=str(args.config), communities=args.only, db=args.db)
     _print_runs(rows, time.perf_counter() - started)
@@ -193,16 +193,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 @command
 def cmd_scan(args: argparse.Namespace) -> int:
     from pipeline import steps
-    from pipeline.config import community_from_target
+    from pipeline.config import resolve_target
 
     config = _config(args, missing_ok=True)
     started = time.perf_counter()
     if args.prefect or os.environ.get("PREFECT_API_URL"):
         rows = _run_flow("scan", target=args.target, config_path=str(args.config), db=args.db)
     else:
-        names = {c.name for c in config.communities}
-        community = config.community(args.target) if args.target in names else community_from_target(args.target)
-        rows = steps.run_direct(config, [community], steps.make_context(config))
+        rows = steps.run_direct(config, [resolve_target(config, args.target)], steps.make_context(config))
     _print_runs(rows, time.perf_counter() - started)
     if rows and rows[0].status != steps.FAILED:
         _print_sentiment(config.db_path, [r.community for r in rows])

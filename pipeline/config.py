@@ -50,6 +50,18 @@ class Config:
         raise ConfigError(f"no community named {name!r} in {self.source or 'the config'} (known: {known})")
 
 
+def select(config: Config, names: list[str] | None) -> list[Community]:
+    """The named communities (each must exist), or all of them."""
+    return [config.community(n) for n in names] if names else list(config.communities)
+
+
+def resolve_target(config: Config, target: str) -> Community:
+    """What `voyage scan TARGET` means: a configured name, else a URL or r/SUBREDDIT."""
+    if any(c.name == target for c in config.communities):
+        return config.community(target)
+    return community_from_target(target)
+
+
 def load_config(path: Path | str, *, missing_ok: bool = False) -> Config:
     """Read and validate voyage.toml; with `missing_ok`, a missing file means no communities and defaults."""
     path = Path(path)
