@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -388,7 +389,8 @@ def _print_demo_report(db_path: Path) -> None:
     columns, rows = store.run_query(db_path, store.sql("value_grid"), {"by": "segment", "segment": None, "since": None})
     _print_grid(columns, rows, "segment")
     print(f"\nDuckDB file: {db_path}")
-    print(f'Try: voyage sql --db {db_path.name} "SELECT * FROM sentiment_weekly ORDER BY week DESC LIMIT 10"')
+    voyage = "voyage" if shutil.which("voyage") else os.path.relpath(Path(sys.prefix) / "bin" / "voyage")
+    print(f'Try: {voyage} sql --db {db_path.name} "SELECT * FROM sentiment_weekly ORDER BY week DESC LIMIT 10"')
 
 
 def _print_grid(columns: Sequence[str], rows: Sequence[Sequence[Any]], by: str) -> None:
