@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from connectors.http import Http
@@ -33,6 +33,28 @@ class FetchContext:
 
 class Connector(Protocol):
     def fetch(self, community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResult: ...
+
+
+def setting(community: Community, ctx: FetchContext, name: str) -> float:
+    """A community's own override of a [fetch] setting (e.g. `lag_hours = 12` in its table), else the setting."""
+    value = community.options.get(name, getattr(ctx.http.settings, name))
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"community {community.name!r}: `{name}` must be a number (got {value!r})") from None
+
+
+def since(community: Community, cursor: Cursor, ctx: FetchContext) -> datetime:
+    """Where an incremental fetch starts (inclusive): the newest item seen minus the lag window, so edits, new
+    comments and score changes land (a cursor dated in the future counts as now); on a first run, the lookback."""
+    if cursor.newest:
+        return min(cursor.newest, ctx.now) - timedelta(hours=setting(community, ctx, "lag_hours"))
+    return ctx.now - timedelta(days=setting(community, ctx, "lookback_days"))
+
+
+def horizon(community: Community, ctx: FetchContext) -> datetime:
+    """The oldest a post may be and still be watched (for new comments, thread roots): now minus the lookback."""
+    return ctx.now - timedelta(days=setting(community, ctx, "lookback_days"))
 
 
 def connector_for(kind: str) -> Connector:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors import FetchContext
+from connectors import FetchContext, horizon, setting, since
 from connectors.html import html_to_text
 from pipeline.errors import SourceRejected
 from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post, utc
@@ -55,7 +55,7 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
                 topics_state[key] = previous
             continue
         posts += got
-    topics_state.update(_still_watched(known, topics_state, ctx.now - reader.lookback))
+    topics_state.update(_still_watched(known, topics_state, horizon(community, ctx)))
     warnings += reader.warnings
     newest = max((p.published for p in posts), default=None)
     cursor = Cursor(
@@ -75,16 +75,13 @@ class _Reader:
         self.community, self.cursor, self.ctx = community, cursor, ctx
         self.base = community.url.rstrip("/") if community.url else ""
         self.rate = float(options["rate"]) if options.get("rate") else min(settings.rate_per_host, MAX_RATE)
-        self.lag = timedelta(hours=float(options.get("lag_hours", settings.lag_hours)))
-        self.lookback = timedelta(days=float(options.get("lookback_days", settings.lookback_days)))
+        self.lag = timedelta(hours=setting(community, ctx, "lag_hours"))
         self.lookups = self.missed = 0
         self.budget = int(options.get("max_posts", settings.max_comments))
         self.warnings: list[str] = []
 
     def since(self) -> datetime:
-        if self.cursor.newest:
-            return min(self.cursor.newest, self.ctx.now) - self.lag
-        return self.ctx.now - self.lookback
+        return since(self.community, self.cursor, self.ctx)
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.ctx.http.get(self.base + path, params=params, rate=self.rate).json()

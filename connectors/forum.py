@@ -18,11 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
-from connectors import FetchContext
+from connectors import FetchContext, horizon, since
 from connectors.rss import parse_entry, parse_feed, rate_of
 from pipeline.errors import SourceRejected
 from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post
@@ -55,16 +54,16 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
         warnings += _problems(feed, url, len(entries), undated)
         missed += undated
         posts += [_as_forum_post(parse_entry(e, community, url, ctx.now)) for e in entries]
-    posts = [p for p in posts if p.published >= _since(community, cursor, ctx)]
+    window = since(community, cursor, ctx)
+    posts = [p for p in posts if p.published >= window]
     posts, threads = thread_posts(posts, cursor.state.get("threads", {}))
     if community.keywords:
         posts, threads = about(posts, threads, community.keywords)
     newest = max((p.published for p in posts), default=None)
-    horizon = ctx.now - timedelta(days=float(community.options.get("lookback_days",
-                                                                    ctx.http.settings.lookback_days)))
+    oldest = horizon(community, ctx).isoformat()
     cursor = replace(
         cursor, newest=max(filter(None, (newest, cursor.newest)), default=None),
-        state={**cursor.state, "threads": {k: v for k, v in threads.items() if v["at"] >= horizon.isoformat()}},
+        state={**cursor.state, "threads": {k: v for k, v in threads.items() if v["at"] >= oldest}},
     )
     return FetchResult(posts, cursor, tuple(warnings), missed=missed, requests=ctx.http.thread_requests - start)
 
@@ -150,9 +149,3 @@ def _problems(feed: Mapping[str, Any], url: str, loaded: int, undated: int) -> l
         found.append(f"{url}: skipped {undated} entries with no readable date")
     return found
 
-
-def _since(community: Community, cursor: Cursor, ctx: FetchContext) -> datetime:
-    settings, options = ctx.http.settings, community.options
-    if cursor.newest:
-        return min(cursor.newest, ctx.now) - timedelta(hours=float(options.get("lag_hours", settings.lag_hours)))
-    return ctx.now - timedelta(days=float(options.get("lookback_days", settings.lookback_days)))

@@ -15,10 +15,10 @@ Options: `search_url` (default https://hn.algolia.com/api/v1), `item_url` (defau
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from connectors import FetchContext
+from connectors import FetchContext, since
 from connectors.html import html_to_text
 from pipeline.errors import SourceRejected
 from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post
@@ -35,10 +35,10 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
         raise SourceRejected(f"{community.name}: an hn community needs `keywords` to search for")
     search = _Search(community, ctx)
     start = ctx.http.thread_requests
-    since = _since(community, cursor, ctx)
+    window = since(community, cursor, ctx)
     hits: dict[str, dict[str, Any]] = {}
     for keyword in community.keywords:
-        for hit in search.hits(keyword, int(since.timestamp()), int(ctx.now.timestamp()) + 1):
+        for hit in search.hits(keyword, int(window.timestamp()), int(ctx.now.timestamp()) + 1):
             hits[str(hit["objectID"])] = hit
     posts: dict[str, Post] = {}
     warnings = list(search.warnings)
@@ -149,14 +149,6 @@ class _Search:
             score=None if score is None else int(score), reply_count=None if replies is None else int(replies),
             depth=depth, removed=removed,
         )
-
-
-def _since(community: Community, cursor: Cursor, ctx: FetchContext) -> datetime:
-    settings, options = ctx.http.settings, community.options
-    if cursor.newest:
-        lag = timedelta(hours=float(options.get("lag_hours", settings.lag_hours)))
-        return min(cursor.newest, ctx.now) - lag
-    return ctx.now - timedelta(days=float(options.get("lookback_days", settings.lookback_days)))
 
 
 def _is_story(hit: Mapping[str, Any]) -> bool:

@@ -22,7 +22,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import praw
@@ -30,6 +30,7 @@ import praw.exceptions
 import prawcore
 from praw.models import MoreComments
 
+from connectors import since
 from pipeline.errors import ConfigError, SourceError, SourceRejected, SourceSkipped, SourceUnavailable
 from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, FetchSettings, Post
 
@@ -169,8 +170,6 @@ def _endpoints_from_env() -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class _Options:
-    lag: timedelta
-    lookback: timedelta
     max_comments: int
     listing_cap: int
 
@@ -178,9 +177,7 @@ class _Options:
     def of(cls, community: Community, settings: FetchSettings) -> _Options:
         opts = community.options
         try:
-            return cls(lag=timedelta(hours=float(opts.get("lag_hours", settings.lag_hours))),
-                       lookback=timedelta(days=float(opts.get("lookback_days", settings.lookback_days))),
-                       max_comments=int(opts.get("max_comments", settings.max_comments)),
+            return cls(max_comments=int(opts.get("max_comments", settings.max_comments)),
                        listing_cap=int(opts.get("listing_cap", LISTING_CAP)))
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"community {community.name!r}: bad Reddit option ({exc})") from None
@@ -200,7 +197,7 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
             raise SourceRejected(client.rejected)
         sent = limiter.requests if limiter else 0
         try:
-            result = _fetch_subreddit(reddit, community, cursor, ctx.now, options)
+            result = _fetch_subreddit(reddit, community, cursor, since(community, cursor, ctx), options)
         except (prawcore.PrawcoreException, praw.exceptions.PRAWException) as exc:
             error = translate(exc, community.subreddit)
             if credentials_refused(exc):
@@ -210,9 +207,8 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
     return FetchResult(result.posts, result.cursor, result.warnings, result.missed, requests)
 
 
-def _fetch_subreddit(reddit: praw.Reddit, community: Community, cursor: Cursor, now: datetime,
+def _fetch_subreddit(reddit: praw.Reddit, community: Community, cursor: Cursor, cutoff: datetime,
                      options: _Options) -> FetchResult:
-    cutoff = cursor.newest - options.lag if cursor.newest else now - options.lookback
     base = str(reddit.config.reddit_url).rstrip("/")
     budget, missed, seen, reached_cutoff = options.max_comments, 0, 0, False
     newest, newest_id = cursor.newest, cursor.newest_id

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import feedparser
 
-from connectors import FetchContext
+from connectors import FetchContext, horizon, since
 from connectors.html import html_to_text
 from connectors.http import Response
 from pipeline.errors import SourceError, SourceRejected
@@ -46,10 +46,11 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
         validator = _with_ttl(validator, feed, ctx.now)
         warnings += _bozo_warning(feed, feed_url)
         entries = [(parse_entry(e, community, feed_url, ctx.now), e.get("wfw_commentrss")) for e in feed["entries"]]
-        entries = [(a, c) for a, c in entries if _wanted(a, community, cursor, ctx)]
+        window = since(community, cursor, ctx)
+        entries = [(a, c) for a, c in entries if a.published >= window and _wanted(a, community)]
     cursor = cursor.with_validator(feed_url, validator)
     articles = [article for article, _ in entries]
-    watched = _watch(cursor, entries, ctx.now - timedelta(days=_option(community, ctx, "lookback_days")))
+    watched = _watch(cursor, entries, horizon(community, ctx))
     cursor = replace(cursor, state={**cursor.state, "watched": watched})
     comments, cursor, more_warnings = _fetch_comments(community, cursor, watched, ctx)
     posts = articles + comments
@@ -175,13 +176,7 @@ def _site_comments_url(feed_url: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, base + "comments/feed/", "", ""))
 
 
-def _wanted(article: Post, community: Community, cursor: Cursor, ctx: FetchContext) -> bool:
-    if cursor.newest:
-        since = cursor.newest - timedelta(hours=_option(community, ctx, "lag_hours"))
-    else:
-        since = ctx.now - timedelta(days=_option(community, ctx, "lookback_days"))
-    if article.published < since:
-        return False
+def _wanted(article: Post, community: Community) -> bool:
     if not community.keywords:
         return True
     text = f"{article.title}\n{article.body}".lower()
@@ -192,11 +187,6 @@ def rate_of(community: Community) -> float | None:
     """A community's own `rate` (requests per second to its host), if voyage.toml sets one."""
     rate = community.options.get("rate")
     return float(rate) if rate is not None else None
-
-
-def _option(community: Community, ctx: FetchContext, name: str) -> float:
-    """A per-community override from voyage.toml, else the [fetch] setting."""
-    return float(community.options.get(name, getattr(ctx.http.settings, name)))
 
 
 def _with_ttl(validator: Validator, feed: Mapping[str, Any], now: datetime) -> Validator:
