@@ -55,11 +55,7 @@ def run_communities(config: Config, communities: Sequence[Community], ctx: Fetch
     futures = {collect.submit(c, cursors[c.name], ctx, matcher): c for c in communities}
     rows: list[RunRow] = []
     for future in as_completed(list(futures)):
-        community = futures[future]
-        try:
-            row = steps.load(config.db_path, future.result(), run_id, config.privacy)
-        except Exception as exc:  # noqa: BLE001 - one community's failure, even a bug, never stops the rest
-            row = steps.record_failure(config.db_path, community, run_id, started, exc)
+        row = steps.land(config, futures[future], run_id, started, future.result)
         log = logger.warning if row.status in (steps.FAILED, steps.WARNING) else logger.info
         log("%s: %s, %d fetched, %d new, %d updated%s", row.community, row.status, row.fetched, row.new,
             row.updated, f" ({row.error})" if row.error else "")

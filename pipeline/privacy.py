@@ -66,7 +66,7 @@ def without_text(scored: ScoredPost) -> ScoredPost:
 def is_forgotten(post: Post, key: bytes, forgotten: Mapping[str, set[str]]) -> bool:
     """Whether `voyage forget` removed this post, its thread or its author: then it is never stored again."""
     thread = f"{post.source}:{post.thread_id}"
-    author = pseudonym(post.author, key) if post.author and not post.author.startswith(PREFIX) else post.author
+    author = _pseudonymised(post, key).author
     return (
         post.id in forgotten.get("post", set())
         or thread in forgotten.get("thread", set())

@@ -122,6 +122,16 @@ def record_failure(
     return run
 
 
+def land(config: Config, community: Community, run_id: str, started: datetime,
+         collected: Callable[[], Collected]) -> store.RunRow:
+    """Load what `collected()` returns; any failure on the way (fetch, score or load) becomes the community's
+    failed or skipped run row instead, so one community never stops the rest."""
+    try:
+        return load(config.db_path, collected(), run_id, config.privacy)
+    except Exception as exc:  # noqa: BLE001 - one community's failure, even a bug, never stops the rest
+        return record_failure(config.db_path, community, run_id, started, exc)
+
+
 def run_direct(
     config: Config,
     communities: Sequence[Community],
@@ -137,10 +147,7 @@ def run_direct(
         started = datetime.now(UTC)
         futures = {pool.submit(collect, c, cursors[c.name], ctx, matcher): c for c in communities}
         for future in as_completed(futures):
-            try:
-                row = load(config.db_path, future.result(), run_id, config.privacy)
-            except Exception as exc:  # noqa: BLE001 - one community's failure, even a bug, never stops the rest
-                row = record_failure(config.db_path, futures[future], run_id, started, exc)
+            row = land(config, futures[future], run_id, started, future.result)
             rows.append(row)
             if on_done:
                 on_done(row)

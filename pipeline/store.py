@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -190,8 +190,7 @@ def replace_mentions(con: duckdb.DuckDBPyConnection, scored: Sequence[ScoredPost
     """Swap the stored value and brand mentions of these posts for their new ones, all or nothing.
     Returns how many mentions were written. Posts and sentiment are left as they are."""
     latest = {s.post.id: s for s in scored}
-    rows = [(m.post_id, m.kind, m.name, m.term, m.sentence_idx, m.start, m.end, m.sentence, m.compound)
-            for s in latest.values() for m in _unique_mentions(s)]
+    rows = list(_mention_rows(latest.values()))
     try:
         with transaction(con):
             con.execute(sql("stage_rescore"))
@@ -294,11 +293,7 @@ def _stage(con: duckdb.DuckDBPyConnection, scored: list[ScoredPost], now: dateti
             if (v := s.sentiment) is not None
         )
     with con.appender("stage_mentions") as mentions:
-        mentions.append_rows(
-            (m.post_id, m.kind, m.name, m.term, m.sentence_idx, m.start, m.end, m.sentence, m.compound)
-            for s in scored
-            for m in _unique_mentions(s)
-        )
+        mentions.append_rows(_mention_rows(scored))
 
 
 def _post_row(scored: ScoredPost, now: datetime) -> tuple:
@@ -328,13 +323,15 @@ def _post_row(scored: ScoredPost, now: datetime) -> tuple:
     return (*values, digest, now, now)
 
 
-def _unique_mentions(scored: ScoredPost) -> Iterator[Any]:
-    seen = set()
-    for m in scored.mentions:
-        key = (m.kind, m.name, m.sentence_idx, m.start)
-        if key not in seen:
-            seen.add(key)
-            yield m
+def _mention_rows(scored: Iterable[ScoredPost]) -> Iterator[tuple]:
+    """Rows of the mentions table, each mention once per its key (kind, name, sentence, start)."""
+    for s in scored:
+        seen = set()
+        for m in s.mentions:
+            key = (m.kind, m.name, m.sentence_idx, m.start)
+            if key not in seen:
+                seen.add(key)
+                yield (m.post_id, m.kind, m.name, m.term, m.sentence_idx, m.start, m.end, m.sentence, m.compound)
 
 
 def _community_row(community: Community, now: datetime) -> dict[str, Any]:
