@@ -270,6 +270,7 @@ def test_no_secret_reaches_logs_output_the_file_or_prefect(
     import base64
 
     from prefect.client.orchestration import get_client
+    from prefect.logging.handlers import APILogWorker
 
     from flows.voyage import voyage
     from pipeline import demo
@@ -291,6 +292,7 @@ def test_no_secret_reaches_logs_output_the_file_or_prefect(
     failure = [row[10:12] for row in rows if row[1] == "r-gear"]
     assert failure[0][0] == "SourceRejected" and "rejected the credentials" in failure[0][1], failure
     assert any(row[4] == "ok" for row in rows)
+    APILogWorker.drain_all(timeout=10)  # logs reach the API on a background worker: wait for this run's
     with get_client(sync_client=True) as client:
         artifacts = [str(a.data) for a in client.read_artifacts()]
         logs = [log.message for log in client.read_logs()]
