@@ -323,8 +323,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
     from pipeline.privacy import author_key, pseudonym
 
     config = _config(args, missing_ok=True)
-    if not config.db_path.exists():
-        raise VoyageError(f"no database at {config.db_path}: nothing stored, nothing to forget")
+    store.require(config.db_path)
     if args.author:
         hidden = pseudonym(args.author, author_key(config.db_path))
         with store.opened(config.db_path) as con:

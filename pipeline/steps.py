@@ -20,7 +20,7 @@ from connectors.http import Http
 from pipeline import store
 from pipeline.accept import build_matcher
 from pipeline.config import Config, Privacy
-from pipeline.errors import RobotsDisallowed, SourceSkipped, StorageError
+from pipeline.errors import RobotsDisallowed, SourceSkipped
 from pipeline.models import Community, Cursor, FetchResult, ScoredPost
 from pipeline.privacy import author_key, is_forgotten, protect, without_text
 from pipeline.score import Finder, score_posts
@@ -158,8 +158,7 @@ def rescore(db_path: Path, matcher: Finder | None) -> tuple[int, int]:
     """Recompute the value and brand mentions of every stored post from its stored text, without fetching
     (after a lexicon, [accept] or [[brand]] change). Holds the file for writing throughout, so a run cannot
     change a post between reading and rewriting it. Returns (posts, mentions)."""
-    if not Path(db_path).exists():
-        raise StorageError(f"no database at {db_path}: run `voyage run` or `voyage demo` first")
+    store.require(db_path)
     with store.opened(db_path) as con:
         posts = store.read_posts(con)
         return len(posts), store.replace_mentions(con, score_posts(posts, matcher))

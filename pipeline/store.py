@@ -60,12 +60,18 @@ def connect(
     """Open the file (migrating it when writable); wait up to `wait` seconds (default: $VOYAGE_LOCK_WAIT,
     else LOCK_WAIT) for another process's lock, then fail with DatabaseLocked."""
     path = Path(path)
-    if read_only and not path.exists():
-        raise StorageError(f"no database at {path}: run `voyage run` or `voyage demo` first")
+    if read_only:
+        require(path)
     con = _when_unlocked(path, wait, lambda: duckdb.connect(str(path), read_only=read_only))
     if not read_only:
         migrate(con)
     return con
+
+
+def require(path: Path | str) -> None:
+    """For commands that only make sense on stored data: a missing file is a clear error, not a new file."""
+    if not Path(path).exists():
+        raise StorageError(f"no database at {path}: run `voyage run` or `voyage demo` first")
 
 
 def lock_wait() -> float:
