@@ -124,7 +124,7 @@ def _fetch_comments(
         try:
             response, validator = ctx.http.get_conditional(url, cursor.validators.get(url), rate=rate_of(community))
         except SourceError as exc:
-            if url == cursor.state.get("site_comments") and isinstance(exc, SourceRejected):
+            if url == _site_comments(cursor) and isinstance(exc, SourceRejected):  # none here: stop asking
                 cursor = replace(cursor, state={**cursor.state, "site_comments": None})
             else:
                 warnings.append(f"comments not fetched: {_one_line(exc)}")
@@ -158,13 +158,18 @@ def _watch(cursor: Cursor, entries: list[tuple[Post, str | None]], horizon: date
 def _comment_feeds(cursor: Cursor, watched: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     """Comment feed URL -> {article page URL or '*': article id}."""
     feeds: dict[str, dict[str, str]] = {}
-    site = cursor.state.get("site_comments", _site_comments_url(cursor.state.get("feed_url", "")))
+    site = _site_comments(cursor)
     for article_id, info in watched.items():
         if info.get("comments"):
             feeds[info["comments"]] = {"*": article_id}
         elif site:
             feeds.setdefault(site, {})[info["url"]] = article_id
     return feeds
+
+
+def _site_comments(cursor: Cursor) -> str | None:
+    """The site-wide comments feed: as remembered (None once it proved missing), else guessed from the feed."""
+    return cursor.state.get("site_comments", _site_comments_url(cursor.state.get("feed_url", "")))
 
 
 def _site_comments_url(feed_url: str) -> str | None:

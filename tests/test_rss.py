@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +11,7 @@ from connectors import FetchContext, rss
 from connectors.http import Http
 from pipeline.errors import SourceRejected
 from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult
-from pipeline.sample.server import SampleServer
+from pipeline.sample.server import Reply, SampleServer
 
 
 def blog(server: SampleServer, path: str, **options: object) -> Community:
@@ -95,3 +96,13 @@ def test_a_first_run_reaches_back_only_the_lookback(server: SampleServer, http: 
     recent = fetch(server, http, "wordpress/feed.xml", lookback_days=0)
     assert [p for p in recent.posts if p.kind == POST] == []
     assert recent.cursor.newest is None or recent.cursor.newest <= datetime.now(UTC)
+
+
+def test_a_missing_site_wide_comments_feed_is_asked_for_once(server: SampleServer, http: Http) -> None:
+    first = fetch(server, http, "sitecomments/feed/")
+    server.route("/rss/sitecomments/comments/feed/", lambda request: Reply(404, "gone", content_type="text/plain"))
+    second = fetch(server, http, "sitecomments/feed/", replace(first.cursor, validators={}))
+    assert second.cursor.state["site_comments"] is None and second.warnings == ()
+    asked = server.count("/rss/sitecomments/comments/feed/")
+    fetch(server, http, "sitecomments/feed/", replace(second.cursor, validators={}))
+    assert server.count("/rss/sitecomments/comments/feed/") == asked
