@@ -23,7 +23,7 @@ from urllib.parse import unquote
 
 from connectors import FetchContext, horizon, since
 from connectors.rss import parse_entry, parse_feed, rate_of
-from pipeline.errors import SourceRejected
+from pipeline.errors import SourceRejected, one_line
 from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post
 
 _TOPIC = (
@@ -143,7 +143,7 @@ def _dated(entries: list[Any]) -> tuple[list[Any], int]:
 def _problems(feed: Mapping[str, Any], url: str, loaded: int, undated: int) -> list[str]:
     found = []
     if feed.get("bozo"):
-        reason = " ".join(str(feed.get("bozo_exception")).split())[:200]
+        reason = one_line(feed.get("bozo_exception"), 200)
         found.append(f"{url}: malformed feed, loaded the {loaded} readable entries ({reason})")
     if undated:
         found.append(f"{url}: skipped {undated} entries with no readable date")

@@ -23,7 +23,7 @@ import feedparser
 from connectors import FetchContext, horizon, since
 from connectors.html import html_to_text
 from connectors.http import Response
-from pipeline.errors import SourceError, SourceRejected
+from pipeline.errors import SourceError, SourceRejected, one_line
 from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post, Validator
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",
@@ -87,7 +87,7 @@ def parse_feed(response: Response) -> dict[str, Any]:
                             sanitize_html=False, resolve_relative_uris=False)
     if not feed.get("version") and not feed.get("entries"):
         reason = feed.get("bozo_exception") or "no RSS/Atom elements"
-        raise SourceRejected(f"{response.url}: not a readable feed ({_one_line(reason)})")
+        raise SourceRejected(f"{response.url}: not a readable feed ({one_line(reason, 300)})")
     return feed
 
 
@@ -127,7 +127,7 @@ def _fetch_comments(
             if url == _site_comments(cursor) and isinstance(exc, SourceRejected):  # none here: stop asking
                 cursor = replace(cursor, state={**cursor.state, "site_comments": None})
             else:
-                warnings.append(f"comments not fetched: {_one_line(exc)}")
+                warnings.append(f"comments not fetched: {one_line(exc, 300)}")
             continue
         cursor = cursor.with_validator(url, validator)
         if response is None:
@@ -135,7 +135,7 @@ def _fetch_comments(
         try:
             feed = parse_feed(response)
         except SourceRejected as exc:
-            warnings.append(f"comments not read: {_one_line(exc)}")
+            warnings.append(f"comments not read: {one_line(exc, 300)}")
             continue
         for entry in feed["entries"]:
             thread = threads.get("*") or threads.get(_strip_fragment(entry.get("link", "")))
@@ -205,7 +205,7 @@ def _bozo_warning(feed: Mapping[str, Any], url: str) -> list[str]:
     if not feed.get("bozo"):
         return []
     return [f"{url}: malformed feed, loaded {len(feed['entries'])} readable entries "
-            f"({_one_line(feed.get('bozo_exception'))})"]
+            f"({one_line(feed.get('bozo_exception'), 300)})"]
 
 
 def _looks_like_feed(response: Response) -> bool:
@@ -298,7 +298,3 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _one_line(value: Any) -> str:
-    return " ".join(str(value).split())[:300]

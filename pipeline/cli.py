@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ConfigError, VoyageError
+from pipeline.errors import ConfigError, VoyageError, one_line
 
 EXIT_ERROR, EXIT_USAGE = 1, 2
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise
             print(f"voyage: unexpected error: {type(exc).__name__}: {exc} (rerun with --debug)", file=sys.stderr)
             return EXIT_ERROR
-        print(f"voyage: {' '.join(str(exc).split())}", file=sys.stderr)
+        print(f"voyage: {one_line(exc, 2000)}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_ERROR
 
 

@@ -52,6 +52,11 @@ class DatabaseLocked(StorageError):
     pass
 
 
+def one_line(value: object, limit: int = 1000) -> str:
+    """Any message (an exception, a parser's complaint) as one line of at most `limit` characters."""
+    return " ".join(str(value).split())[:limit]
+
+
 def is_transient(exc: BaseException) -> bool:
     """The one place that decides whether a failure is worth retrying."""
     return isinstance(exc, SourceUnavailable)

@@ -20,7 +20,7 @@ from connectors.http import Http
 from pipeline import store
 from pipeline.accept import build_matcher
 from pipeline.config import Config, Privacy
-from pipeline.errors import RobotsDisallowed, SourceSkipped
+from pipeline.errors import RobotsDisallowed, SourceSkipped, one_line
 from pipeline.models import Community, Cursor, FetchResult, ScoredPost
 from pipeline.privacy import author_key, is_forgotten, protect, without_text
 from pipeline.score import Finder, score_posts
@@ -174,8 +174,7 @@ def exit_code(rows: Sequence[store.RunRow]) -> int:
 
 def describe(exc: BaseException) -> str:
     """One line, no traceback, for run rows and the CLI."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:1000]
+    return one_line(exc) or type(exc).__name__
 
 
 def report_markdown(rows: Sequence[store.RunRow]) -> str:

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from pipeline.errors import ConfigError, DatabaseLocked, StorageError
+from pipeline.errors import ConfigError, DatabaseLocked, StorageError, one_line
 from pipeline.models import Community, Cursor, Post, ScoredPost, utc
 
 SQL = Path(__file__).resolve().parent.parent / "sql"
@@ -89,7 +89,7 @@ def _when_unlocked(path: Path, wait: float | None, attempt: Callable[[], T]) -> 
             return attempt()
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
-                raise StorageError(f"cannot open {path}: {_one_line(exc)}") from exc
+                raise StorageError(f"cannot open {path}: {one_line(exc, 400)}") from exc
             if time.monotonic() >= deadline:
                 raise DatabaseLocked(
                     f"{path} is in use by another Web Voyage process (a run or scan is loading); "
@@ -97,7 +97,7 @@ def _when_unlocked(path: Path, wait: float | None, attempt: Callable[[], T]) -> 
                 ) from exc
             time.sleep(0.2)
         except duckdb.Error as exc:
-            raise StorageError(f"cannot open {path}: {_one_line(exc)}") from exc
+            raise StorageError(f"cannot open {path}: {one_line(exc, 400)}") from exc
 
 
 @contextmanager
@@ -175,7 +175,7 @@ def load_community(
             run = replace(run, new=new, updated=updated)
             record_run(con, run)
     except duckdb.Error as exc:
-        raise StorageError(f"loading {community.name} failed and was rolled back: {_one_line(exc)}") from exc
+        raise StorageError(f"loading {community.name} failed and was rolled back: {one_line(exc, 400)}") from exc
     return run
 
 
@@ -206,7 +206,7 @@ def replace_mentions(con: duckdb.DuckDBPyConnection, scored: Sequence[ScoredPost
                 mentions.append_rows(rows)
             con.execute(sql("replace_mentions"))
     except duckdb.Error as exc:
-        raise StorageError(f"rescoring failed and was rolled back: {_one_line(exc)}") from exc
+        raise StorageError(f"rescoring failed and was rolled back: {one_line(exc, 400)}") from exc
     return len(rows)
 
 
@@ -226,7 +226,7 @@ def query(
         columns = [d[0] for d in cursor.description or []]
         return columns, cursor.fetchall() if columns else []
     except duckdb.Error as exc:
-        raise StorageError(_one_line(exc)) from exc
+        raise StorageError(one_line(exc, 400)) from exc
 
 
 def run_query(path: Path | str, statement: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[tuple]]:
@@ -274,7 +274,7 @@ def compact(path: Path | str, *, wait: float | None = None) -> None:
         con.execute(sql("compact_copy"))
         os.replace(fresh, path)
     except duckdb.Error as exc:
-        raise StorageError(f"cannot compact {path}: {_one_line(exc)}") from exc
+        raise StorageError(f"cannot compact {path}: {one_line(exc, 400)}") from exc
     finally:
         con.close()
         fresh.unlink(missing_ok=True)
@@ -349,7 +349,3 @@ def _community_row(community: Community, now: datetime) -> dict[str, Any]:
         "keywords": list(community.keywords),
         "now": now,
     }
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:400]
