@@ -132,26 +132,15 @@ def land(config: Config, community: Community, run_id: str, started: datetime,
         return record_failure(config.db_path, community, run_id, started, exc)
 
 
-def run_direct(
-    config: Config,
-    communities: Sequence[Community],
-    ctx: FetchContext,
-    on_done: Callable[[store.RunRow], None] | None = None,
-    workers: int = 8,
-) -> list[store.RunRow]:
+def run_direct(config: Config, communities: Sequence[Community], ctx: FetchContext,
+               workers: int = 8) -> list[store.RunRow]:
     """Collect communities concurrently on threads and load each as it arrives: the no-Prefect path."""
     run_id, matcher = new_run_id(), make_matcher(config)
     cursors = read_cursors(config.db_path, communities)
-    rows = []
     with ThreadPoolExecutor(max(1, min(workers, len(communities)))) as pool:
         started = datetime.now(UTC)
         futures = {pool.submit(collect, c, cursors[c.name], ctx, matcher): c for c in communities}
-        for future in as_completed(futures):
-            row = land(config, futures[future], run_id, started, future.result)
-            rows.append(row)
-            if on_done:
-                on_done(row)
-    return rows
+        return [land(config, futures[f], run_id, started, f.result) for f in as_completed(futures)]
 
 
 def rescore(db_path: Path, matcher: Finder | None) -> tuple[int, int]:
