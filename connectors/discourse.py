@@ -57,6 +57,9 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
         posts += got
     topics_state.update(_still_watched(known, topics_state, horizon(community, ctx)))
     warnings += reader.warnings
+    if reader.older and not cursor.newest:  # each would cost a request: the lookback bounds the first run
+        days = setting(community, ctx, "lookback_days")
+        warnings.append(f"{reader.older} listed topics last active before the lookback ({days:g} days) not read")
     newest = max((p.published for p in posts), default=None)
     cursor = Cursor(
         newest=max(filter(None, (newest, cursor.newest)), default=None),
@@ -76,7 +79,7 @@ class _Reader:
         self.base = community.url.rstrip("/") if community.url else ""
         self.rate = float(options["rate"]) if options.get("rate") else min(settings.rate_per_host, MAX_RATE)
         self.lag = timedelta(hours=setting(community, ctx, "lag_hours"))
-        self.lookups = self.missed = 0
+        self.lookups = self.missed = self.older = 0
         self.budget = int(options.get("max_posts", settings.max_comments))
         self.warnings: list[str] = []
 
@@ -93,6 +96,7 @@ class _Reader:
             listing = self.get(path, {"page": page} if page else None).get("topic_list") or {}
             topics = listing.get("topics") or []
             fresh = [t for t in topics if _bumped(t) >= since]
+            self.older += len(topics) - len(fresh)
             yield from fresh
             unpinned = [t for t in topics if not t.get("pinned")]
             if not listing.get("more_topics_url") or (unpinned and _bumped(unpinned[-1]) < since) or not topics:
@@ -118,24 +122,34 @@ class _Reader:
         for start in range(0, len(missing), CHUNK):
             chunk = self.get(f"/t/{topic['id']}/posts.json", {"post_ids[]": missing[start:start + CHUNK]})
             raw.update({p["id"]: p for p in (chunk.get("post_stream") or {}).get("posts") or []})
-        chosen = [raw[i] for i in ids if i in raw and (i in wanted or raw[i].get("post_number") == 1)]
-        posts = self.to_posts(view, chosen, raw, ids)
-        return posts, self.topic_state(topic, ids, posts, previous)
+        chosen = {i for i in ids if i in raw and (i in wanted or raw[i].get("post_number") == 1)}
+        known = {int(k): v for k, v in ((previous or {}).get("depths") or {}).items()}
+        posts, depths = self.to_posts(view, chosen, raw, ids, known)
+        return posts, {**self.topic_state(topic, ids, posts, previous), "depths": _recent_depths(depths)}
 
     def to_posts(
-        self, view: Mapping[str, Any], chosen: list[dict], raw: Mapping[int, dict], ids: list[int]
-    ) -> list[Post]:
+        self, view: Mapping[str, Any], chosen: set[int], raw: Mapping[int, dict], ids: list[int],
+        known: Mapping[int, int],
+    ) -> tuple[list[Post], dict[int, int]]:
+        """The chosen posts as Posts, with their depth in the reply tree. Depths come from every post in hand and
+        from those remembered from earlier runs, so a reply whose parent is outside this run's window keeps its
+        true depth (a rerun with nothing new changes no row)."""
         by_number = {p["post_number"]: p["id"] for p in raw.values()}
         first = by_number.get(1, ids[0] if ids else None)
-        depths: dict[int, int] = {}
+        depths: dict[int, int] = dict(known)
         posts = []
-        for item in sorted(chosen, key=lambda p: p["post_number"]):
-            if item.get("post_type") == SMALL_ACTION:
+        for item in sorted(raw.values(), key=lambda p: p["post_number"]):
+            if item.get("post_type") == SMALL_ACTION or (item["id"] not in chosen and item["id"] in depths):
+                continue
+            if item["id"] not in chosen:  # in hand but not wanted: only its depth is worth having
+                number = item.get("reply_to_post_number")
+                parent = first if not number or number == 1 or number not in by_number else by_number[number]
+                depths[item["id"]] = 0 if item["id"] == first else depths.get(parent, 1) + 1
                 continue
             parent = None if item["id"] == first else self.parent(view["id"], item, by_number, first)
             depths[item["id"]] = 0 if parent is None else depths.get(parent, 1) + 1
             posts.append(self.to_post(view, item, parent, depths[item["id"]], first))
-        return posts
+        return posts, depths
 
     def parent(
         self, topic_id: int, item: Mapping[str, Any], by_number: dict[int, int], first: int | None
@@ -172,6 +186,12 @@ class _Reader:
         recent = [int(p.external_id) for p in posts if p.published >= horizon]
         seen = max(ids, default=(previous or {}).get("seen", 0))
         return {"bumped": topic_key(topic), "seen": seen, "recent": min(recent) if recent else None}
+
+
+def _recent_depths(depths: Mapping[int, int], keep: int = 500) -> dict[str, int]:
+    """The reply depths of a topic's newest posts, remembered for the next run (bounded: replies land near
+    the end of a topic, so the newest `keep` posts are the parents that matter)."""
+    return {str(i): depths[i] for i in sorted(depths)[-keep:] if depths[i] > 0}
 
 
 def topic_key(topic: Mapping[str, Any]) -> str:

@@ -54,8 +54,9 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
         warnings += _problems(feed, url, len(entries), undated)
         missed += undated
         posts += [_as_forum_post(parse_entry(e, community, url, ctx.now)) for e in entries]
-    window = since(community, cursor, ctx)
-    posts = [p for p in posts if p.published >= window]
+    if cursor.newest:  # a first run loads everything the feeds carry: it is in hand, no extra request
+        window = since(community, cursor, ctx)
+        posts = [p for p in posts if p.published >= window]
     posts, threads = thread_posts(posts, cursor.state.get("threads", {}))
     if community.keywords:
         posts, threads = about(posts, threads, community.keywords)

@@ -26,7 +26,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from pipeline.errors import ConfigError, RobotsDisallowed, SourceRejected, SourceUnavailable
+from pipeline.errors import (
+    ConfigError,
+    HostDown,
+    Interrupted,
+    RobotsDisallowed,
+    SourceRejected,
+    SourceUnavailable,
+    one_line,
+)
 from pipeline.models import FetchSettings, Validator
 
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
@@ -37,7 +45,15 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-.:]+)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-.:]+)""", re.I)
 _SECRET_PARAM = re.compile(r"(?i)(key|token|secret|password|passwd|auth|sig|signature|session)")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_NO_SUCH_HOST = re.compile(r"name or service not known|nodename nor servname|no address associated|"
+                           r"name resolution|getaddrinfo failed|name does not resolve|no such host", re.I)
 T = TypeVar("T")
+# Set by the CLI on the first Ctrl-C: every client stops sending requests (and waiting) at once.
+INTERRUPT = threading.Event()
+
+
+class _ConnectFailed(SourceUnavailable):
+    """The host refused or did not answer the connection: retried, then the host is given up for the run."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +135,20 @@ class Http:
         self._lock = threading.Lock()
         self.requests = 0  # every request sent, retries and robots.txt included
         self._mine = threading.local()  # the same count per thread: one community's share of a shared client
+        self._down: dict[str, str] = {}  # host -> why it was given up on for the rest of the run
 
     @property
     def thread_requests(self) -> int:
         """Requests sent from the calling thread: what one community (fetched on one thread) cost."""
         return getattr(self._mine, "requests", 0)
+
+    @property
+    def thread_left_out(self) -> dict[str, int]:
+        """URLs of given-up hosts that the calling thread did not ask for, per host (a copy)."""
+        return dict(getattr(self._mine, "left_out", {}))
+
+    def down_reason(self, host: str) -> str:
+        return self._down.get(host, "")
 
     def close(self) -> None:
         self._client.close()
@@ -150,6 +175,7 @@ class Http:
         """
         if params:
             url = str(httpx.URL(url).copy_merge_params(params))
+        self._check_alive(url)
         if self.settings.robots and not self.allowed(url):
             raise RobotsDisallowed(f"{redact(url)}: disallowed by robots.txt for our user agent")
         return self._retrying(url, lambda: self._once(url, headers, rate, accept))
@@ -186,7 +212,8 @@ class Http:
         return parser.can_fetch(self.settings.user_agent, url)
 
     def _retrying(self, url: str, attempt_once: Callable[[], T]) -> T:
-        """Retry transient failures with exponential backoff and jitter; anything else fails at once."""
+        """Retry transient failures with exponential backoff and jitter; anything else fails at once. A host
+        that still refuses the connection after the retries is given up on for the rest of the run."""
         attempt = 0
         while True:
             try:
@@ -194,14 +221,41 @@ class Http:
             except SourceUnavailable as exc:
                 attempt += 1
                 if attempt > self.settings.retries:
+                    if isinstance(exc, _ConnectFailed):
+                        raise self._give_up(url, str(exc)) from exc
                     raise
-                self._sleep(self._backoff(url, attempt, exc.retry_after))
+                self._wait(self._backoff(url, attempt, exc.retry_after))
+
+    def _check_alive(self, url: str) -> None:
+        if INTERRUPT.is_set():
+            raise Interrupted("interrupted: no new requests")
+        host = urlsplit(url).netloc
+        if host in self._down:
+            left = self._mine.__dict__.setdefault("left_out", {})
+            left[host] = left.get(host, 0) + 1
+            raise HostDown(f"{redact(url)}: not fetched, {host} was given up on earlier in this run "
+                           f"({self._down[host]})")
+
+    def _give_up(self, url: str, reason: str) -> HostDown:
+        host = urlsplit(url).netloc
+        self._down.setdefault(host, reason.split(": ", 1)[-1][:200])
+        return HostDown(f"{reason}; {host} is not tried again this run")
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep, unless Ctrl-C comes first (a real sleep only: tests pass their own clock and sleep)."""
+        if self._sleep is time.sleep:
+            if INTERRUPT.wait(seconds):
+                raise Interrupted("interrupted: no new requests")
+        else:
+            self._sleep(seconds)
 
     def _fetch_robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
         """RFC 9309: a 4xx allows everything; a 5xx or no answer is transient (raised, not cached)."""
         parser = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
         try:
             response = self._once(f"{origin}/robots.txt", None, None, None)
+        except HostDown:
+            raise
         except SourceRejected:  # 4xx, redirect loop, over the cap: "unavailable", so no rules
             parser.allow_all = True
             return parser
@@ -234,6 +288,10 @@ class Http:
                 return Response(str(reply.url), reply.status_code, _lower(reply.headers), content)
         except httpx.TooManyRedirects as exc:
             raise SourceRejected(f"{redact(url)}: more than {self.settings.max_redirects} redirects") from exc
+        except httpx.ConnectError as exc:
+            if _NO_SUCH_HOST.search(str(exc)):  # DNS says no: permanent for this run, no retries
+                raise self._give_up(url, f"{redact(url)}: no such host ({one_line(exc, 200)})") from exc
+            raise _ConnectFailed(f"{redact(url)}: {type(exc).__name__} {exc}".rstrip()) from exc
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             raise SourceUnavailable(f"{redact(url)}: {type(exc).__name__} {exc}".rstrip()) from exc
         except httpx.DecodingError as exc:
@@ -262,6 +320,8 @@ class Http:
             size += len(chunk)
             if size > cap:
                 raise SourceRejected(f"{redact(url)}: body is over the {cap:,}-byte cap")
+            if INTERRUPT.is_set():
+                raise Interrupted("interrupted: no new requests")
             if self._clock() > deadline:
                 raise SourceUnavailable(f"{redact(url)}: took longer than {self.settings.total_timeout:g}s in total")
             chunks.append(chunk)
@@ -285,7 +345,7 @@ class Http:
                     wait = state.not_before - now  # too long to hold this run: leave the host alone until next
                     raise SourceUnavailable(f"{host} asked us to wait {wait:.0f}s more; trying again next run", wait)
                 if now < state.not_before:
-                    self._sleep(state.not_before - now)
+                    self._wait(state.not_before - now)
                     continue
                 burst = 1 if state.crawl_delay else self.settings.burst
                 state.tokens = min(burst, state.tokens + (now - state.updated) * rate)
@@ -293,7 +353,7 @@ class Http:
                 if state.tokens >= 1:
                     state.tokens -= 1
                     return
-                self._sleep((1 - state.tokens) / rate)
+                self._wait((1 - state.tokens) / rate)
 
     def _pause(self, host: str, seconds: float) -> None:
         state = self._host(host)

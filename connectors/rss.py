@@ -23,7 +23,7 @@ import feedparser
 from connectors import FetchContext, horizon, since
 from connectors.html import html_to_text
 from connectors.http import Response
-from pipeline.errors import SourceError, SourceRejected, one_line
+from pipeline.errors import HostDown, SourceError, SourceRejected, one_line
 from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post, Validator
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",
@@ -46,11 +46,18 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
         validator = _with_ttl(validator, feed, ctx.now)
         warnings += _bozo_warning(feed, feed_url)
         entries = [(parse_entry(e, community, feed_url, ctx.now), e.get("wfw_commentrss")) for e in feed["entries"]]
-        window = since(community, cursor, ctx)
-        entries = [(a, c) for a, c in entries if a.published >= window and _wanted(a, community)]
+        if cursor.newest:  # a first run loads everything the feed carries: it is in hand, no extra request
+            window = since(community, cursor, ctx)
+            entries = [(a, c) for a, c in entries if a.published >= window]
+        entries = [(a, c) for a, c in entries if _wanted(a, community)]
     cursor = cursor.with_validator(feed_url, validator)
     articles = [article for article, _ in entries]
-    watched = _watch(cursor, entries, horizon(community, ctx))
+    oldest = horizon(community, ctx)
+    unwatched = sum(1 for a, comments_url in entries if comments_url and a.published < oldest)
+    if unwatched:  # each would cost a request per run: the lookback bounds what is watched for comments
+        lookback = f"{(ctx.now - oldest).days} days"
+        warnings.append(f"comments of {unwatched} articles older than the lookback ({lookback}) not fetched")
+    watched = _watch(cursor, entries, oldest)
     cursor = replace(cursor, state={**cursor.state, "watched": watched})
     comments, cursor, more_warnings = _fetch_comments(community, cursor, watched, ctx)
     posts = articles + comments
@@ -123,6 +130,8 @@ def _fetch_comments(
     for url, threads in _comment_feeds(cursor, watched).items():
         try:
             response, validator = ctx.http.get_conditional(url, cursor.validators.get(url), rate=rate_of(community))
+        except HostDown:
+            continue  # counted by the client and named once in the run row
         except SourceError as exc:
             if url == _site_comments(cursor) and isinstance(exc, SourceRejected):  # none here: stop asking
                 cursor = replace(cursor, state={**cursor.state, "site_comments": None})
@@ -269,19 +278,39 @@ def _alternate_links(page: str, base: str) -> list[str]:
 
 
 def _entry_id(entry: Mapping[str, Any], feed_url: str) -> str:
-    """A stable id that is unique across feeds: URL-like guids as they are, bare ones under the feed's host."""
+    """A stable id that is unique across feeds: URL-like guids without scheme, `www.` or port (a blog moved to
+    https, or a host served on another port, keeps its posts), bare ones under the feed's host."""
     raw = str(entry.get("id") or entry.get("link") or "").strip()
     if not raw:
         raw = f"{entry.get('title', '')}|{entry.get('published', '')}"
-    if "://" in raw or raw.startswith(("tag:", "urn:")):
+    if raw.startswith(("tag:", "urn:")):
         return raw
-    return f"{urlsplit(feed_url).netloc}/{raw}"
+    if "://" in raw:
+        return stable_url_id(raw)
+    return f"{_host(feed_url)}/{raw}"
+
+
+def stable_url_id(url: str) -> str:
+    """'https://www.Example.com:8443/?p=12#c3' -> 'example.com/?p=12#c3'."""
+    parts = urlsplit(url)
+    rest = urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+    return _host(url) + (rest if rest.startswith("/") else "/" + rest)
+
+
+def _host(url: str) -> str:
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        host = ""
+    return host.removeprefix("www.")
 
 
 def _body(entry: Mapping[str, Any]) -> str:
+    """The full content (`content:encoded`, Atom `content`) when there is any, else the summary: an excerpt
+    ("... [&#8230;]") can be a few characters longer than a short full text, and must never win over it."""
     contents: Iterable[Mapping[str, Any]] = entry.get("content") or []
-    values = [c.get("value", "") for c in contents] + [entry.get("summary") or ""]
-    return max(values, key=len)
+    full = max((c.get("value") or "" for c in contents), key=len, default="")
+    return full if full.strip() else entry.get("summary") or ""
 
 
 def _author(entry: Mapping[str, Any]) -> str | None:

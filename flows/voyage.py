@@ -6,6 +6,7 @@ one writer, loading each community as it arrives. A failed community is recorded
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -16,13 +17,21 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
-from prefect.states import Completed, Failed, State
+from prefect.states import Completed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from connectors import FetchContext
 from pipeline import steps
 from pipeline.config import Config, load_config, resolve_target, select
-from pipeline.errors import ConfigError, is_transient
+from pipeline.errors import (
+    ConfigError,
+    Interrupted,
+    RobotsDisallowed,
+    SourceError,
+    SourceSkipped,
+    VoyageError,
+    is_transient,
+)
 from pipeline.models import Community, Cursor
 from pipeline.score import Finder
 from pipeline.store import RunRow
@@ -41,21 +50,30 @@ def _retry_transient(task: Any, task_run: Any, state: State) -> bool:
 # only covers a host that was down for a while (at most 2 x (1 + fetch.retries) tries of one URL per run).
 @task(retries=1, retry_delay_seconds=60, retry_condition_fn=_retry_transient, cache_policy=NO_CACHE,
       task_run_name="collect-{community.name}")
-def collect(community: Community, cursor: Cursor, ctx: FetchContext, matcher: Finder | None) -> steps.Collected:
-    return steps.collect(community, cursor, ctx, matcher)
+def collect(community: Community, cursor: Cursor, ctx: FetchContext,
+            matcher: Finder | None) -> steps.Collected | SourceError:
+    try:
+        return steps.collect(community, cursor, ctx, matcher)
+    except (SourceSkipped, RobotsDisallowed) as exc:
+        return exc  # a deliberate skip (no credentials, robots.txt) is no failed task; land() records it
 
 
-def run_communities(config: Config, communities: Sequence[Community], ctx: FetchContext | None = None) -> State:
+class AllFailed(VoyageError):
+    """Every community of the run failed: the flow run ends Failed, with the run rows stored as usual."""
+
+
+def run_communities(config: Config, communities: Sequence[Community], ctx: FetchContext | None = None,
+                    run_id: str | None = None) -> State:
     """Collect concurrently, load one by one as results arrive, publish a summary artifact."""
     logger = get_run_logger()
     ctx = ctx or steps.make_context(config)
-    run_id, matcher = steps.new_run_id(), steps.make_matcher(config)
+    run_id, matcher = run_id or steps.new_run_id(), steps.make_matcher(config)
     cursors = steps.read_cursors(config.db_path, communities)
     started = datetime.now(UTC)
     futures = {collect.submit(c, cursors[c.name], ctx, matcher): c for c in communities}
     rows: list[RunRow] = []
     for future in as_completed(list(futures)):
-        row = steps.land(config, futures[future], run_id, started, future.result)
+        row = steps.land(config, futures[future], run_id, started, lambda f=future: _collected(f.result()))
         log = logger.warning if row.status in (steps.FAILED, steps.WARNING) else logger.info
         log("%s: %s, %d fetched, %d new, %d updated%s", row.community, row.status, row.fetched, row.new,
             row.updated, f" ({row.error})" if row.error else "")
@@ -65,11 +83,22 @@ def run_communities(config: Config, communities: Sequence[Community], ctx: Fetch
     return _final_state(rows)
 
 
+def _collected(result: steps.Collected | SourceError) -> steps.Collected:
+    if isinstance(result, SourceError):
+        raise result
+    return result
+
+
 def _final_state(rows: list[RunRow]) -> State:
+    """Completed, Partial, or a clean Failed (raised: a Failed state carrying data breaks Prefect's result
+    handling on every path, the CLI's, a worker's and a deployment's). The rows are in the runs table too."""
     failed = [r.community for r in rows if r.status == steps.FAILED]
-    data = [_row_dict(r) for r in rows]
+    if any(r.status == steps.INTERRUPTED for r in rows):
+        raise Interrupted(f"interrupted: {sum(r.status == steps.INTERRUPTED for r in rows)} of {len(rows)} "
+                          "communities not finished; what was loaded stays")
     if failed and len(failed) == len(rows):
-        return Failed(message=f"all {len(rows)} communities failed", data=data)
+        raise AllFailed(f"all {len(rows)} communities failed: {', '.join(failed)}")
+    data = [_row_dict(r) for r in rows]
     if failed:
         return Completed(name="Partial", message=f"{len(failed)} of {len(rows)} failed: {', '.join(failed)}",
                          data=data)
@@ -81,21 +110,51 @@ def _row_dict(row: RunRow) -> dict[str, Any]:
 
 
 @flow(name="voyage", task_runner=ThreadPoolTaskRunner(max_workers=8))
-def voyage(config_path: str = "voyage.toml", communities: list[str] | None = None, db: str | None = None) -> State:
+def voyage(config_path: str = "voyage.toml", communities: list[str] | None = None, db: str | None = None,
+           run_id: str | None = None) -> State:
     """The daily run: every community in voyage.toml (or the named ones); `db` overrides [store] path."""
     config = _with_db(load_config(config_path), db)
     selected = select(config, communities)
     if not selected:
         raise ConfigError(f"{config_path}: no [[community]] entries to run")
-    return run_communities(config, selected)
+    return run_communities(config, selected, run_id=run_id)
 
 
 @flow(name="scan", task_runner=ThreadPoolTaskRunner(max_workers=1))
-def scan(target: str, config_path: str = "voyage.toml", db: str | None = None) -> State:
+def scan(target: str, config_path: str = "voyage.toml", db: str | None = None, run_id: str | None = None,
+         lookback_days: int | None = None) -> State:
     """One community, by its configured name, a URL, or r/SUBREDDIT."""
     config = _with_db(load_config(config_path, missing_ok=True), db)
-    return run_communities(config, [resolve_target(config, target)])
+    if lookback_days:
+        config = replace(config, fetch=replace(config.fetch, lookback_days=lookback_days))
+    return run_communities(config, [resolve_target(config, target)], run_id=run_id)
 
 
 def _with_db(config: Config, db: str | None) -> Config:
     return replace(config, db_path=Path(db)) if db else config
+
+
+def start_ephemeral_server() -> None:
+    """Start Prefect's temporary API server in its own session, so the terminal's Ctrl-C reaches only us: the
+    flow then stops its requests, loads what it has and reports, instead of losing its server mid-run.
+    Registered as the instance Prefect's own clients use, as prefect_test_harness registers its server."""
+    from prefect.server.api.server import SubprocessASGIServer
+
+    class Detached(SubprocessASGIServer):
+        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
+            popen = subprocess.Popen
+
+            def own_session(*args: Any, **kwargs: Any) -> subprocess.Popen[Any]:
+                return popen(*args, start_new_session=True, **kwargs)
+
+            subprocess.Popen = own_session  # type: ignore[misc] - only for the one call below
+            try:
+                return super()._run_uvicorn_command()
+            finally:
+                subprocess.Popen = popen  # type: ignore[misc]
+
+    if None not in SubprocessASGIServer._instances:
+        server = Detached(port=0)
+        server.port = None
+        SubprocessASGIServer._instances[None] = server
+        server.start()

@@ -10,9 +10,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -76,6 +80,9 @@ def parser() -> argparse.ArgumentParser:
     config_opts(scan)
     scan.add_argument("--prefect", action="store_true",
                       help="run as a Prefect flow run even without PREFECT_API_URL (adds ~9 s of start-up)")
+    scan.add_argument("--lookback-days", type=_positive, metavar="N",
+                      help="how far back a first scan reaches for what costs extra requests (comments of older "
+                           "articles, older listing pages); default [fetch] lookback_days (30)")
 
     q = add("sql", "Run a read-only SQL query on the DuckDB file.", 'voyage sql "SELECT * FROM sentiment_weekly"')
     q.add_argument("query")
@@ -106,8 +113,13 @@ def parser() -> argparse.ArgumentParser:
                   "[accept] and [[brand]] config, without refetching.", "voyage rescore --config voyage.toml")
     config_opts(rescore)
 
-    comms = add("communities", "Each community: posts, comments, recent sentiment, last run.", "voyage communities")
+    comms = add("communities", "Each community: posts, comments, recent sentiment, last run.",
+                "voyage communities   |   voyage communities --reset gearlab   |   voyage communities --remove old")
     config_opts(comms)
+    change = comms.add_mutually_exclusive_group()
+    change.add_argument("--reset", metavar="NAME",
+                        help="forget NAME's cursor: its next run starts afresh (stored posts stay)")
+    change.add_argument("--remove", metavar="NAME", help="delete NAME and everything stored for it")
 
     probe = add("probe", "How a community responded to a thread (e.g. one you posted): give its URL.",
                 "voyage probe https://forum.example.com/t/our-new-stroller/123")
@@ -129,6 +141,12 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of days above 0: {text!r}")
+    return int(text)
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -137,8 +155,6 @@ def _date(text: str) -> date:
 
 
 def _config(args: argparse.Namespace, missing_ok: bool = False) -> Any:
-    from dataclasses import replace
-
     from pipeline.config import load_config
 
     config = load_config(args.config, missing_ok=missing_ok)
@@ -158,22 +174,36 @@ def _prepare_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
-def _run_flow(flow_name: str, **params: Any) -> list[Any]:
+def _run_flow(flow_name: str, db_path: Path, **params: Any) -> list[Any]:
+    """Run a flow through Prefect; its rows come from the runs table, whatever state the flow ended in."""
     _prepare_prefect()
     from flows import voyage as flows
+    from pipeline import steps, store
 
-    state = getattr(flows, flow_name)(return_state=True, **params)
-    if state.is_failed() and not isinstance(state.data, list):
+    run_id = steps.new_run_id()
+    if not os.environ.get("PREFECT_API_URL"):
+        flows.start_ephemeral_server()
+    try:
+        state = getattr(flows, flow_name)(return_state=True, run_id=run_id, **params)
+    except Exception as exc:
+        unreachable = _prefect_unreachable(exc)
+        if unreachable:
+            raise unreachable from exc
+        raise
+    rows = store.read_runs(db_path, run_id) if Path(db_path).exists() else []
+    if not rows and state.is_failed():
         state.result()  # re-raises the flow's own error (e.g. a ConfigError) for one clean line
-    inner = state.result(raise_on_failure=False)
-    rows = inner.result(raise_on_failure=False) if hasattr(inner, "is_failed") else inner
-    return [_row(r) for r in rows or []]
+    return rows
 
 
-def _row(data: dict[str, Any]) -> Any:
-    from pipeline.store import RunRow
-
-    return RunRow(**data)
+def _prefect_unreachable(exc: Exception) -> Exception | None:
+    """A configured Prefect API that does not answer: say what would work instead of a traceback."""
+    url = os.environ.get("PREFECT_API_URL")
+    text = f"{type(exc).__name__} {exc}"
+    if url and any(s in text for s in ("ConnectError", "Connection refused", "Cannot connect", "connect to")):
+        return ConfigError(f"the Prefect API at {url} does not answer: start it (`prefect server start`), unset "
+                           "PREFECT_API_URL to run with a temporary one, or add --direct to run without Prefect")
+    return None
 
 
 @command
@@ -182,11 +212,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipeline.config import select
 
     config = _config(args)
+    selected = select(config, args.only)  # every config mistake is found here, before Prefect starts
+    if not selected:
+        raise ConfigError(f"{args.config}: no [[community]] entries to run")
+    steps.make_matcher(config)
     started = time.perf_counter()
-    if args.direct:
-        rows = steps.run_direct(config, select(config, args.only), steps.make_context(config))
-    else:
-        rows = _run_flow("voyage", config_path=str(args.config), communities=args.only, db=args.db)
+    with _ctrl_c_stops_requests():
+        if args.direct:
+            rows = steps.run_direct(config, selected, steps.make_context(config))
+        else:
+            rows = _run_flow("voyage", config.db_path, config_path=str(args.config), communities=args.only,
+                             db=args.db)
     _print_runs(rows, time.perf_counter() - started)
     return steps.exit_code(rows)
 
@@ -197,11 +233,16 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from pipeline.config import resolve_target
 
     config = _config(args, missing_ok=True)
+    if args.lookback_days:
+        config = replace(config, fetch=replace(config.fetch, lookback_days=args.lookback_days))
+    target = resolve_target(config, args.target)  # a configured community's URL runs as that community
     started = time.perf_counter()
-    if args.prefect or os.environ.get("PREFECT_API_URL"):
-        rows = _run_flow("scan", target=args.target, config_path=str(args.config), db=args.db)
-    else:
-        rows = steps.run_direct(config, [resolve_target(config, args.target)], steps.make_context(config))
+    with _ctrl_c_stops_requests():
+        if args.prefect or os.environ.get("PREFECT_API_URL"):
+            rows = _run_flow("scan", config.db_path, target=args.target, config_path=str(args.config), db=args.db,
+                             lookback_days=args.lookback_days)
+        else:
+            rows = steps.run_direct(config, [target], steps.make_context(config))
     _print_runs(rows, time.perf_counter() - started)
     if rows and rows[0].status != steps.FAILED:
         _print_sentiment(config.db_path, [r.community for r in rows])
@@ -220,10 +261,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Serving sample communities on {server.base}; running the daily flow "
               f"({'direct' if args.direct else 'Prefect, no server needed'}) ...", flush=True)
         config = load_config(config_path)
-        if args.direct:
-            rows = steps.run_direct(config, list(config.communities), steps.make_context(config))
-        else:
-            rows = _run_flow("voyage", config_path=str(config_path))
+        with _ctrl_c_stops_requests():
+            if args.direct:
+                rows = steps.run_direct(config, list(config.communities), steps.make_context(config))
+            else:
+                rows = _run_flow("voyage", config.db_path, config_path=str(config_path))
     _print_runs(rows, time.perf_counter() - started)
     _print_demo_report(db_path)
     return steps.exit_code(rows)
@@ -233,6 +275,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_sql(args: argparse.Namespace) -> int:
     from pipeline import store
 
+    if not args.query.strip():
+        raise ConfigError('give a query, e.g. voyage sql "SELECT * FROM community_summary"')
     columns, rows = store.run_query(_db(args), args.query)
     _print_table(columns, rows, args.format)
     return 0
@@ -300,7 +344,24 @@ def cmd_rescore(args: argparse.Namespace) -> int:
 def cmd_communities(args: argparse.Namespace) -> int:
     from pipeline import store
 
-    columns, rows = store.run_query(_db(args), "SELECT * FROM community_summary")
+    config = _config(args, missing_ok=True)
+    if args.reset or args.remove:
+        store.require(config.db_path)
+        name = args.reset or args.remove
+        with store.opened(config.db_path) as con:
+            known = [r[0] for r in store.query(con, "SELECT name FROM communities ORDER BY name")[1]]
+            if name not in known:
+                raise ConfigError(f"no stored community named {name!r} (stored: {', '.join(known) or 'none'})")
+            removed = store.reset_community(con, name, remove=bool(args.remove))
+        if args.remove:
+            store.compact(config.db_path)  # deleted text must leave the file's bytes too
+        print(f"removed {name}: {removed} posts and comments deleted" if args.remove
+              else f"reset {name}: its next run starts afresh; its stored posts stay")
+        return 0
+    columns, rows = store.run_query(config.db_path, "SELECT * FROM community_summary")
+    stored = {row[0] for row in rows}
+    never = [(c.name, c.kind, c.segment, c.location) for c in config.communities if c.name not in stored]
+    rows = rows + [(*row, *[None] * (len(columns) - 5), "not loaded yet") for row in never]
     _print_table(columns, rows)
     return 0
 
@@ -324,6 +385,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
 
     config = _config(args, missing_ok=True)
     store.require(config.db_path)
+    hints: list[str] = []
     if args.author:
         hidden = pseudonym(args.author, author_key(config.db_path))
         with store.opened(config.db_path) as con:
@@ -333,7 +395,15 @@ def cmd_forget(args: argparse.Namespace) -> int:
     else:
         with store.opened(config.db_path) as con:
             posts, scores, mentions = store.forget(con, url=args.url)
+            hints = store.nearest_urls(con, args.url) if not posts else []
         who = args.url
+    if not posts:
+        hint = (f"; the nearest stored pages: {', '.join(hints)}" if hints else
+                "; authors are matched by the name exactly as the source shows it (stored only as a keyed "
+                "pseudonym)" if args.author else "")
+        print(f"voyage: nothing stored matches {who}: 0 posts deleted (a tombstone was left, so it is never "
+              f"stored in future){hint}", file=sys.stderr)
+        return EXIT_ERROR
     store.compact(config.db_path)  # deleted rows stay in the file's free blocks until it is rewritten
     print(f"forgot {who}: {posts} posts and comments, {scores} sentiment rows, {mentions} mentions deleted; "
           "future runs will not store them again")
@@ -352,6 +422,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _ctrl_c_stops_requests() -> Iterator[None]:
+    """The first Ctrl-C stops new requests (what is loaded stays, the rest is reported as interrupted); a second
+    one quits at once."""
+    from connectors.http import INTERRUPT
+
+    def stop(signum: int, frame: Any) -> None:
+        if INTERRUPT.is_set():
+            raise KeyboardInterrupt
+        INTERRUPT.set()
+        print("\nvoyage: stopping: no new requests; loading what is in hand (Ctrl-C again to quit at once)",
+              file=sys.stderr, flush=True)
+
+    INTERRUPT.clear()
+    previous = signal.signal(signal.SIGINT, stop) if threading.current_thread() is threading.main_thread() else None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
 def _print_runs(rows: Sequence[Any], seconds: float) -> None:
     columns = ["community", "status", "fetched", "new", "updated", "missed", "seconds", "note"]
     table = [(r.community, r.status, r.fetched, r.new, r.updated, r.missed, f"{r.duration_s:.1f}",
@@ -364,7 +456,9 @@ def _print_runs(rows: Sequence[Any], seconds: float) -> None:
     for reason, names in skipped.items():  # e.g. no Reddit credentials: one line for all of them, in full
         print(f"skipped {', '.join(sorted(names))}: {reason}")
     failed = sum(1 for r in rows if r.status == "failed")
-    print(f"{len(rows)} communities in {seconds:.1f}s, {failed} failed")
+    interrupted = sum(1 for r in rows if r.status == "interrupted")
+    print(f"{len(rows)} communities in {seconds:.1f}s, {failed} failed"
+          + (f", {interrupted} interrupted" if interrupted else ""))
 
 
 def _print_sentiment(db_path: Path, communities: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -17,6 +18,18 @@ KINDS = ("rss", "reddit", "discourse", "forum", "hn")
 NEEDS = {"rss": "url", "discourse": "url", "forum": "url", "reddit": "subreddit", "hn": "keywords"}
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _COMMUNITY_KEYS = {"name", "kind", "url", "subreddit", "segment", "keywords"}
+SECTIONS = ("community", "brand", "accept", "fetch", "store", "privacy")
+VALUE_NAMES = ("Achievement", "Convenience", "Comfort", "Esteem", "Pleasure", "Trust")  # as pipeline.accept.VALUES
+# Per-community options on top of _COMMUNITY_KEYS, by kind, with their type: "rate" (requests/s, > 0), "number"
+# (>= 0), "count" (whole number > 0), "string", "url", "urls" (a list of URLs).
+_COMMON_OPTIONS = {"rate": "rate", "lag_hours": "number", "lookback_days": "number"}
+OPTIONS = {
+    "rss": _COMMON_OPTIONS,
+    "forum": {**_COMMON_OPTIONS, "feeds": "urls"},
+    "discourse": {**_COMMON_OPTIONS, "category": "string", "max_posts": "count"},
+    "reddit": {"lag_hours": "number", "lookback_days": "number", "max_comments": "count", "listing_cap": "count"},
+    "hn": {**_COMMON_OPTIONS, "search_url": "url", "item_url": "url", "max_hits": "count", "hits_per_page": "count"},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +57,7 @@ class Config:
 
     def community(self, name: str) -> Community:
         for community in self.communities:
-            if community.name == name:
+            if community.name.lower() == name.lower():
                 return community
         known = ", ".join(c.name for c in self.communities) or "none configured"
         raise ConfigError(f"no community named {name!r} in {self.source or 'the config'} (known: {known})")
@@ -56,10 +69,21 @@ def select(config: Config, names: list[str] | None) -> list[Community]:
 
 
 def resolve_target(config: Config, target: str) -> Community:
-    """What `voyage scan TARGET` means: a configured name, else a URL or r/SUBREDDIT."""
-    if any(c.name == target for c in config.communities):
+    """What `voyage scan TARGET` means: a configured name, else a URL or r/SUBREDDIT. A URL or subreddit that a
+    configured community reads runs as that community, so a scan never re-homes its posts or moves its cursor."""
+    if any(c.name.lower() == target.lower() for c in config.communities):
         return config.community(target)
-    return community_from_target(target)
+    adhoc = community_from_target(target)
+    wanted = _place(adhoc.location)
+    for community in config.communities:
+        if wanted in {_place(community.location), *map(_place, community.options.get("feeds") or ())}:
+            return community
+    return adhoc
+
+
+def _place(location: str) -> str:
+    """A location compared the way a person means it: no scheme, 'www.', trailing slash or case."""
+    return re.sub(r"^(?:https?://)?(?:www\.)?", "", location.strip().lower()).rstrip("/")
 
 
 def load_config(path: Path | str, *, missing_ok: bool = False) -> Config:
@@ -82,21 +106,24 @@ def parse_config(text: str, source: Path | None = None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: invalid TOML: {exc}") from exc
-    unknown = set(data) - {"community", "brand", "accept", "fetch", "store", "privacy"}
-    if unknown:
-        raise ConfigError(f"{where}: unknown section [{sorted(unknown)[0]}]")
+    _known_keys(data, SECTIONS, "section [{key}]", text, where)
     store = _table(data, "store", where)
-    db_path = Path(store.get("path", "voyage.duckdb"))
+    _known_keys(store, ("path",), "setting store.{key}", text, where, "[store]")
+    path = store.get("path", "voyage.duckdb")
+    if not isinstance(path, str) or not path.strip():
+        raise ConfigError(f"{where}{_key_line(text, 'path', '[store]')}: store.path must be a file path (got {path!r})")
+    db_path = Path(path)
     if source is not None and not db_path.is_absolute():
         db_path = source.parent / db_path
     accept = _table(data, "accept", where)
+    _known_keys(accept, ("add", "remove"), "setting accept.{key}", text, where, "[accept]")
     return Config(
         communities=_communities(data.get("community", []), text, where),
         brands=_brands(data.get("brand", []), text, where),
         accept_add=_terms(accept.get("add", {}), "accept.add", where),
         accept_remove=_terms(accept.get("remove", {}), "accept.remove", where),
-        fetch=_settings(FetchSettings, _table(data, "fetch", where), "fetch", where),
-        privacy=_settings(Privacy, _table(data, "privacy", where), "privacy", where),
+        fetch=_settings(FetchSettings, _table(data, "fetch", where), "fetch", text, where),
+        privacy=_settings(Privacy, _table(data, "privacy", where), "privacy", text, where),
         db_path=db_path,
         source=source,
     )
@@ -110,7 +137,8 @@ def community_from_target(target: str, segment: str = "ad hoc") -> Community:
     parts = urlsplit(target)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"{target!r} is neither a configured community, a URL, nor r/SUBREDDIT")
-    name = re.sub(r"[^a-z0-9.\-]+", "-", (parts.netloc + parts.path).lower()).strip("-.")
+    host = (parts.hostname or "").removeprefix("www.")  # no port: the same blog on another port is the same one
+    name = re.sub(r"[^a-z0-9.\-]+", "-", (host + parts.path).lower()).strip("-.")
     return Community(name=name, kind="rss", segment=segment, url=target)
 
 
@@ -121,10 +149,11 @@ def _communities(items: Any, text: str, where: str) -> tuple[Community, ...]:
     result = []
     for number, item in enumerate(items, 1):
         community = _community(item, number, text, where)
-        if community.name in seen:
-            line = _line(text, "name", community.name, nth=2)
-            raise ConfigError(f"{where}{line}: duplicate community name {community.name!r}")
-        seen.add(community.name)
+        if community.name.lower() in seen:
+            line = _key_line(text, "name", "[[community]]", nth=number)
+            raise ConfigError(f"{where}{line}: duplicate community name {community.name!r} "
+                              "(names are compared without case)")
+        seen.add(community.name.lower())
         result.append(community)
     return tuple(result)
 
@@ -136,11 +165,21 @@ def _community(item: Any, number: int, text: str, where: str) -> Community:
     label = f"[[community]] #{number}"
     if not isinstance(name, str) or not _SLUG.match(name):
         raise ConfigError(f"{where}: {label}: `name` must be a slug like 'outdoor-gear' (got {name!r})")
-    line = _line(text, "name", name)
+    line = _key_line(text, "name", "[[community]]", nth=number)
     label = f"{where}{line}: community {name!r}"
     kind = item.get("kind")
     if kind not in KINDS:
-        raise ConfigError(f"{label}: unknown kind {kind!r} (known: {', '.join(KINDS)})")
+        hint = _did_you_mean(str(kind), KINDS)
+        raise ConfigError(f"{label}: unknown kind {kind!r}{hint} (known: {', '.join(KINDS)})")
+    for key in item:
+        if key not in _COMMUNITY_KEYS and key not in OPTIONS[kind]:
+            known = sorted(_COMMUNITY_KEYS | set(OPTIONS[kind]))
+            raise ConfigError(f"{where}{_key_line(text, key, '[[community]]', nth=number)}: community {name!r}: "
+                              f"unknown key `{key}`{_did_you_mean(key, known)} (known for kind {kind!r}: "
+                              f"{', '.join(known)})")
+        if key in OPTIONS[kind]:
+            _check_option(item[key], OPTIONS[kind][key], f"{where}{_key_line(text, key, '[[community]]', nth=number)}"
+                          f": community {name!r}: `{key}`")
     for key in ("url", "subreddit", "segment"):
         if key in item and not (isinstance(item[key], str) and item[key].strip()):
             raise ConfigError(f"{label}: `{key}` must be a non-empty string")
@@ -168,12 +207,14 @@ def _brands(items: Any, text: str, where: str) -> tuple[Brand, ...]:
         raise ConfigError(f"{where}: `brand` must be an array of tables ([[brand]])")
     brands = []
     for number, item in enumerate(items, 1):
+        if isinstance(item, dict):
+            _known_keys(item, ("name", "aliases"), "key `{key}` in [[brand]]", text, where, "[[brand]]", number)
         name = item.get("name") if isinstance(item, dict) else None
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"{where}: [[brand]] #{number} needs a `name`")
         aliases = item.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-            line = _line(text, "name", name)
+            line = _key_line(text, "name", "[[brand]]", number)
             raise ConfigError(f"{where}{line}: brand {name!r}: `aliases` must be a list of strings")
         brands.append(Brand(name.strip(), tuple(a.strip() for a in aliases)))
     return tuple(brands)
@@ -184,25 +225,28 @@ def _terms(value: Any, key: str, where: str) -> dict[str, tuple[str, ...]]:
         raise ConfigError(f"{where}: [{key}] must be a table of value = [terms]")
     result = {}
     for name, terms in value.items():
+        if name not in VALUE_NAMES:
+            raise ConfigError(f"{where}: [{key}] {name!r} is not an ACCEPT value{_did_you_mean(name, VALUE_NAMES)} "
+                              f"(values: {', '.join(VALUE_NAMES)})")
         if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
             raise ConfigError(f"{where}: {key}.{name} must be a list of non-empty strings")
         result[name] = tuple(t.strip() for t in terms)
     return result
 
 
-def _settings(cls: type, table: Mapping[str, Any], section: str, where: str) -> Any:
+def _settings(cls: type, table: Mapping[str, Any], section: str, text: str, where: str) -> Any:
     known = {f.name: f for f in fields(cls)}
+    _known_keys(table, tuple(known), f"setting {section}.{{key}}", text, where, f"[{section}]")
     values = {}
     for key, value in table.items():
-        if key not in known:
-            raise ConfigError(f"{where}: unknown setting {section}.{key} (known: {', '.join(known)})")
+        at = f"{where}{_key_line(text, key, f'[{section}]')}"
         expected = type(known[key].default)
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
-            raise ConfigError(f"{where}: {section}.{key} must be {expected.__name__} (got {value!r})")
+            raise ConfigError(f"{at}: {section}.{key} must be {expected.__name__} (got {value!r})")
         if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
-            raise ConfigError(f"{where}: {section}.{key} must not be negative (got {value!r})")
+            raise ConfigError(f"{at}: {section}.{key} must not be negative (got {value!r})")
         values[key] = value
     return cls(**values)
 
@@ -214,10 +258,56 @@ def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
     return value
 
 
-def _line(text: str, key: str, value: str, nth: int = 1) -> str:
-    """' line N' of the nth `key = "value"` in the TOML text, or '' when it cannot be found."""
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=\s*[\"']{re.escape(value)}[\"']", re.M)
-    matches = list(pattern.finditer(text))
-    if len(matches) < nth:
-        return ""
-    return f" line {text.count(chr(10), 0, matches[nth - 1].start()) + 1}"
+def _check_option(value: Any, kind: str, label: str) -> None:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    problem = {
+        "rate": not number or value <= 0,
+        "number": not number or value < 0,
+        "count": not isinstance(value, int) or isinstance(value, bool) or value <= 0,
+        "string": not isinstance(value, str) or not value.strip(),
+        "url": not _is_url(value),
+        "urls": not isinstance(value, list) or not all(map(_is_url, value)),
+    }[kind]
+    if problem:
+        wanted = {"rate": "a number of requests per second above 0", "number": "a number, 0 or more",
+                  "count": "a whole number above 0", "string": "a non-empty string", "url": "an http(s) URL",
+                  "urls": "a list of http(s) URLs"}[kind]
+        raise ConfigError(f"{label} must be {wanted} (got {value!r})")
+
+
+def _is_url(value: Any) -> bool:
+    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https") and bool(urlsplit(value).netloc)
+
+
+def _known_keys(table: Mapping[str, Any], known: tuple[str, ...] | list[str], label: str, text: str, where: str,
+                header: str | None = None, nth: int = 1) -> None:
+    """One line naming the first unknown key, where it stands, and the known key it is probably meant to be."""
+    for key in table:
+        if key not in known:
+            line = _key_line(text, key, header, nth) if header else _section_line(text, key)
+            raise ConfigError(f"{where}{line}: unknown {label.format(key=key)}{_did_you_mean(key, known)} "
+                              f"(known: {', '.join(known)})")
+
+
+def _did_you_mean(word: str, known: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _section_line(text: str, section: str) -> str:
+    match = re.search(rf"^\s*\[\[?\s*{re.escape(section)}\s*\]", text, re.M)
+    return f" line {text.count(chr(10), 0, match.start()) + 1}" if match else ""
+
+
+def _key_line(text: str, key: str, header: str | None, nth: int = 1) -> str:
+    """' line N' of `key = ...` inside the nth table headed `header` (e.g. '[[community]]'), or ''."""
+    start = 0
+    if header:
+        heads = [m.end() for m in re.finditer(rf"^\s*{re.escape(header)}\s*(?:#.*)?$", text, re.M)]
+        if len(heads) < nth:
+            return ""
+        start = heads[nth - 1]
+    next_table = re.compile(r"^\s*\[", re.M).search(text, start)
+    end = next_table.start() if next_table else len(text)
+    match = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.M).search(text, start, end)
+    return f" line {text.count(chr(10), 0, match.start()) + 1}" if match else ""

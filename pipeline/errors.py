@@ -5,10 +5,12 @@ VoyageError
 ├── SourceError            a community could not be fetched
 │   ├── SourceUnavailable  transient: timeout, reset, 429, 5xx; worth a retry
 │   ├── SourceRejected     permanent: 401/403/404/410, unparseable
-│   │   └── RobotsDisallowed   robots.txt says no
+│   │   ├── RobotsDisallowed   robots.txt says no
+│   │   └── HostDown       the host's name does not resolve, or it refused to connect: not tried again this run
 │   └── SourceSkipped      deliberately not fetched (e.g. no Reddit credentials)
-└── StorageError           the DuckDB file cannot be read or written
-    └── DatabaseLocked     another process holds the file
+├── StorageError           the DuckDB file cannot be read or written
+│   └── DatabaseLocked     another process holds the file
+└── Interrupted            the user pressed Ctrl-C: no new requests, what is loaded stays
 """
 
 from __future__ import annotations
@@ -40,8 +42,16 @@ class RobotsDisallowed(SourceRejected):
     pass
 
 
+class HostDown(SourceRejected):
+    pass
+
+
 class SourceSkipped(SourceError):
     pass
+
+
+class Interrupted(VoyageError):
+    """Not a SourceError: nothing may swallow it as one community's trouble."""
 
 
 class StorageError(VoyageError):

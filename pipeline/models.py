@@ -10,6 +10,7 @@ from typing import Any
 
 POST = "post"
 COMMENT = "comment"
+LOCATION_OPTIONS = ("feeds", "category", "search_url", "item_url")  # per-community options that say where to read
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,13 @@ class Community:
     def location(self) -> str:
         return self.url or (f"r/{self.subreddit}" if self.subreddit else "")
 
+    @property
+    def fingerprint(self) -> str:
+        """Where this community is read from: a cursor is only valid for the fingerprint it was made for, so a
+        changed url, feeds, subreddit, category or endpoint starts the community afresh."""
+        where = {key: self.options.get(key) for key in LOCATION_OPTIONS if self.options.get(key)}
+        return json.dumps([self.kind, self.url, self.subreddit, where], sort_keys=True, default=str)
+
 
 @dataclass(frozen=True, slots=True)
 class Post:
@@ -74,7 +82,11 @@ class Post:
 
     @property
     def id(self) -> str:
-        return post_key(self.source, self.external_id)
+        return post_key(self.community, self.source, self.external_id)
+
+    def key(self, external_id: str) -> str:
+        """The stored key of another item of this post's community and source (its thread, its parent)."""
+        return post_key(self.community, self.source, external_id)
 
     @property
     def text(self) -> str:
@@ -86,8 +98,10 @@ class Post:
         return self.body
 
 
-def post_key(source: str, external_id: str) -> str:
-    return f"{source}:{external_id}"
+def post_key(community: str, source: str, external_id: str) -> str:
+    """Our stable key: a post belongs to its community, since forums number their posts alike (each Discourse
+    forum starts at 1) and one page may be followed by two communities, each counting it."""
+    return f"{community}/{source}:{external_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +122,7 @@ class Cursor:
     newest_id: str | None = None
     validators: Mapping[str, Validator] = field(default_factory=dict)
     state: Mapping[str, Any] = field(default_factory=dict)  # kind-specific, JSON-able
+    location: str | None = None  # the Community.fingerprint it was made for
 
     def with_validator(self, url: str, validator: Validator) -> Cursor:
         return replace(self, validators={**self.validators, url: validator})
@@ -130,6 +145,7 @@ class Cursor:
             newest_id=data.get("newest_id"),
             validators=validators,
             state=data.get("state", {}),
+            location=data.get("location"),
         )
 
 

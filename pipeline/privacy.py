@@ -65,7 +65,7 @@ def without_text(scored: ScoredPost) -> ScoredPost:
 
 def is_forgotten(post: Post, key: bytes, forgotten: Mapping[str, set[str]]) -> bool:
     """Whether `voyage forget` removed this post, its thread or its author: then it is never stored again."""
-    thread = f"{post.source}:{post.thread_id}"
+    thread = post.key(post.thread_id)
     author = _pseudonymised(post, key).author
     return (
         post.id in forgotten.get("post", set())

@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,12 +20,13 @@ from connectors.http import Http
 from pipeline import store
 from pipeline.accept import build_matcher
 from pipeline.config import Config, Privacy
-from pipeline.errors import RobotsDisallowed, SourceSkipped, one_line
+from pipeline.errors import Interrupted, RobotsDisallowed, SourceSkipped, one_line
 from pipeline.models import Community, Cursor, FetchResult, ScoredPost
 from pipeline.privacy import author_key, is_forgotten, protect, without_text
 from pipeline.score import Finder, score_posts
 
-OK, WARNING, FAILED, SKIPPED = "ok", "warning", "failed", "skipped"
+OK, WARNING, FAILED, SKIPPED, INTERRUPTED = "ok", "warning", "failed", "skipped", "interrupted"
+EXIT_INTERRUPTED = 130
 
 
 @dataclass
@@ -60,17 +61,30 @@ def make_matcher(config: Config) -> Finder:
 
 def read_cursors(db_path: Path, communities: Iterable[Community]) -> dict[str, Cursor]:
     with store.opened(db_path) as con:
-        return {c.name: store.read_cursor(con, c.name) for c in communities}
+        return {c.name: store.read_cursor(con, c) for c in communities}
 
 
 def collect(community: Community, cursor: Cursor, ctx: FetchContext, matcher: Finder | None) -> Collected:
     """Fetch what is new in one community and score it. Raises SourceError subclasses on failure."""
     started, clock = datetime.now(UTC), time.perf_counter()
+    left_before = ctx.http.thread_left_out
     result = connector_for(community.kind).fetch(community, cursor, ctx)
+    result = _with_hosts_given_up(result, ctx.http, left_before)
     fetched = time.perf_counter()
     scored = score_posts(result.posts, matcher)
     seconds = {"fetch": fetched - clock, "score": time.perf_counter() - fetched}
     return Collected(community, result, scored, started, seconds)
+
+
+def _with_hosts_given_up(result: FetchResult, http: Http, before: dict[str, int]) -> FetchResult:
+    """One warning per host this community gave up on (dead DNS, refused connections), with how many of its
+    URLs were left unfetched, instead of one failure per URL."""
+    left = {host: count - before.get(host, 0) for host, count in http.thread_left_out.items()}
+    notes = [f"gave up on {host} after its first failure ({http.down_reason(host)}): {count} more URLs not fetched"
+             for host, count in left.items() if count > 0]
+    if not notes:
+        return result
+    return replace(result, warnings=(*result.warnings, *notes))
 
 
 def load(db_path: Path, collected: Collected, run_id: str, privacy: Privacy | None = None) -> store.RunRow:
@@ -113,12 +127,13 @@ def record_failure(
         community=community.name,
         started_at=started,
         finished_at=datetime.now(UTC),
-        status=SKIPPED if isinstance(exc, SourceSkipped | RobotsDisallowed) else FAILED,
+        status=SKIPPED if isinstance(exc, SourceSkipped | RobotsDisallowed)
+        else INTERRUPTED if isinstance(exc, Interrupted) else FAILED,
         error_class=type(exc).__name__,
         error=describe(exc),
     )
     with store.opened(db_path) as con:
-        store.record_run(con, run)
+        store.record_failed_run(con, community, run)
     return run
 
 
@@ -154,7 +169,9 @@ def rescore(db_path: Path, matcher: Finder | None) -> tuple[int, int]:
 
 
 def exit_code(rows: Sequence[store.RunRow]) -> int:
-    """0 all ok (warnings and skips included), 3 some communities failed, 4 all failed."""
+    """0 all ok (warnings and skips included), 3 some communities failed, 4 all failed, 130 interrupted."""
+    if any(r.status == INTERRUPTED for r in rows):
+        return EXIT_INTERRUPTED
     failed = sum(1 for r in rows if r.status == FAILED)
     if failed and failed == len(rows):
         return 4

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,9 +22,10 @@ from typing import Any, TypeVar
 import duckdb
 
 from pipeline.errors import ConfigError, DatabaseLocked, StorageError, one_line
-from pipeline.models import Community, Cursor, Post, ScoredPost, utc
+from pipeline.models import Community, Cursor, Post, ScoredPost, post_key, utc
 
-SQL = Path(__file__).resolve().parent.parent / "sql"
+# in a checkout (and an editable install) sql/ sits beside pipeline/; a built wheel carries it as pipeline/sql
+SQL = next(p for p in (Path(__file__).resolve().parent / d / "sql" for d in (".", "..")) if (p / "schema").is_dir())
 LOCK_WAIT = 10.0  # seconds a writer waits for another process to release the file ($VOYAGE_LOCK_WAIT)
 T = TypeVar("T")
 
@@ -91,13 +93,20 @@ def _when_unlocked(path: Path, wait: float | None, attempt: Callable[[], T]) -> 
             if "lock" not in str(exc).lower():
                 raise StorageError(f"cannot open {path}: {one_line(exc, 400)}") from exc
             if time.monotonic() >= deadline:
-                raise DatabaseLocked(
-                    f"{path} is in use by another Web Voyage process (a run or scan is loading); "
-                    "try again when it finishes"
-                ) from exc
+                raise DatabaseLocked(f"{path} is in use by {_lock_holder(exc)}; try again when it has finished "
+                                     "or closed the file") from exc
             time.sleep(0.2)
         except duckdb.Error as exc:
             raise StorageError(f"cannot open {path}: {one_line(exc, 400)}") from exc
+
+
+def _lock_holder(exc: Exception) -> str:
+    """Who holds the file, as DuckDB tells it: a voyage run, or any reader (a notebook's duckdb.connect)."""
+    found = re.search(r"held in (\S+) \(PID (\d+)\)", str(exc))
+    if not found:
+        return "another process"
+    return f"another process (PID {found.group(2)}, {Path(found.group(1)).name}: a voyage run or scan, or a " \
+           "program reading it such as a notebook)"
 
 
 @contextmanager
@@ -151,9 +160,12 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("COMMIT")
 
 
-def read_cursor(con: duckdb.DuckDBPyConnection, community: str) -> Cursor:
-    row = con.execute(sql("read_cursor"), {"community": community}).fetchone()
-    return Cursor.from_json(row[0] if row else None)
+def read_cursor(con: duckdb.DuckDBPyConnection, community: Community) -> Cursor:
+    """The community's cursor, or a fresh one when it was made for another location (a changed url, feeds,
+    subreddit, ...): its validators, feed URL and watched items would read the old place. Stored posts stay."""
+    row = con.execute(sql("read_cursor"), {"community": community.name}).fetchone()
+    cursor = Cursor.from_json(row[0] if row else None)
+    return cursor if cursor.location == community.fingerprint else Cursor(location=community.fingerprint)
 
 
 def load_community(
@@ -171,6 +183,7 @@ def load_community(
             new, updated = con.execute(sql("count_changes")).fetchone()
             con.execute(sql("merge_batch"))
             con.execute(sql("upsert_community"), _community_row(community, now))
+            cursor = replace(cursor, location=community.fingerprint)
             con.execute(sql("upsert_cursor"), {"community": community.name, "cursor": cursor.to_json(), "now": now})
             run = replace(run, new=new, updated=updated)
             record_run(con, run)
@@ -185,7 +198,7 @@ def read_posts(con: duckdb.DuckDBPyConnection) -> list[Post]:
     for row in con.execute(sql("read_posts")).fetchall():
         (community, source, external_id, url, thread_id, parent_id, kind, author, title, body, published,
          score, reply_count, depth, upvote_ratio, flair, removed) = row
-        key = source + ":"
+        key = post_key(community, source, "")
         posts.append(Post(community, source, external_id, url, thread_id.removeprefix(key),
                           parent_id.removeprefix(key) if parent_id else None, kind, author, title or "", body or "",
                           utc(published), score, reply_count, depth, upvote_ratio, flair, removed))
@@ -208,6 +221,20 @@ def replace_mentions(con: duckdb.DuckDBPyConnection, scored: Sequence[ScoredPost
     except duckdb.Error as exc:
         raise StorageError(f"rescoring failed and was rolled back: {one_line(exc, 400)}") from exc
     return len(rows)
+
+
+def read_runs(path: Path | str, run_id: str) -> list[RunRow]:
+    """The run rows of one run, as the flow stored them (the CLI's table after a Prefect run)."""
+    with opened(path, read_only=True) as con:
+        cursor = con.execute(sql("read_runs"), {"run_id": run_id})
+        return [RunRow(*(utc(v) if isinstance(v, datetime) else v for v in row)) for row in cursor.fetchall()]
+
+
+def record_failed_run(con: duckdb.DuckDBPyConnection, community: Community, run: RunRow) -> None:
+    """A community that failed or was skipped is still listed (`voyage communities`), with its run row."""
+    with transaction(con):
+        con.execute(sql("upsert_community"), _community_row(community, datetime.now(UTC).replace(tzinfo=None)))
+        record_run(con, run)
 
 
 def record_run(con: duckdb.DuckDBPyConnection, run: RunRow) -> None:
@@ -261,6 +288,21 @@ def forget(
     return counts
 
 
+def nearest_urls(con: duckdb.DuckDBPyConnection, url: str) -> list[str]:
+    return [row[0] for row in con.execute(sql("forget_nearest_urls"), {"url": url}).fetchall()]
+
+
+def reset_community(con: duckdb.DuckDBPyConnection, name: str, *, remove: bool = False) -> int:
+    """Forget a community's cursor, so its next run starts afresh (its posts stay); with `remove`, delete the
+    community and everything stored for it. Returns the posts deleted."""
+    with transaction(con):
+        con.execute(sql("reset_community"), {"name": name})
+        if not remove:
+            return 0
+        con.execute(sql("remove_select"), {"name": name})
+        return int(con.execute(sql("remove_community")).fetchone()[0])
+
+
 def compact(path: Path | str, *, wait: float | None = None) -> None:
     """Rewrite the file so erased and pruned text is gone from its bytes too: DuckDB leaves freed blocks as
     they were. The old file stays locked until the new one has replaced it, so no writer slips in between."""
@@ -304,15 +346,14 @@ def _stage(con: duckdb.DuckDBPyConnection, scored: list[ScoredPost], now: dateti
 
 def _post_row(scored: ScoredPost, now: datetime) -> tuple:
     p = scored.post
-    key = p.source + ":"
     values = (
         p.id,
         p.community,
         p.source,
         p.external_id,
         p.url,
-        key + p.thread_id,
-        key + p.parent_id if p.parent_id else None,
+        p.key(p.thread_id),
+        p.key(p.parent_id) if p.parent_id else None,
         p.kind,
         p.author,
         p.title,

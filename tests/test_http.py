@@ -10,11 +10,12 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 
 from connectors.http import Http, fresh_for
-from pipeline.errors import ConfigError, RobotsDisallowed, SourceRejected, SourceUnavailable
+from pipeline.errors import ConfigError, HostDown, RobotsDisallowed, SourceRejected, SourceUnavailable
 from pipeline.models import FetchSettings, Validator
 from tests.faults import FaultServer, gzipped, hang, ok, redirect, reset, slow, status, truncated, unsized
 
@@ -411,9 +412,23 @@ def test_a_community_rate_of_zero_is_a_config_error_not_a_hang(server, http):
         http.get(f"{server.base}/feed", rate=0)
 
 
-def test_a_refused_connection_is_transient_and_retried(http):
+def test_a_refused_connection_is_retried_then_the_host_is_given_up_for_the_run(http):
     with FaultServer() as gone:
         base = gone.base  # the port is closed once the server stops
-    with pytest.raises(SourceUnavailable, match="ConnectError"):
+    with pytest.raises(HostDown, match="ConnectError.*not tried again this run"):
         http.get(f"{base}/feed")
     assert http.requests == ATTEMPTS  # robots.txt, tried and retried; the page is never asked for
+    for n in range(5):  # every later URL of that host fails at once, without a request
+        with pytest.raises(HostDown, match="given up on earlier in this run"):
+            http.get(f"{base}/comments/{n}/feed")
+    assert http.requests == ATTEMPTS
+    assert http.thread_left_out == {urlsplit(base).netloc: 5}
+
+
+def test_a_host_whose_name_does_not_resolve_is_given_up_at_once_without_retries(http):
+    with pytest.raises(HostDown, match="no such host"):
+        http.get("http://no-such-host.invalid/feed")
+    assert http.requests == 1
+    with pytest.raises(HostDown, match="given up on earlier"):
+        http.get("http://no-such-host.invalid/comments/feed/")
+    assert http.requests == 1

@@ -92,10 +92,30 @@ def test_keywords_keep_only_matching_articles_and_their_comments(server: SampleS
     assert {c.thread_id for c in kept.posts if c.kind == COMMENT} <= {a.external_id for a in articles}
 
 
-def test_a_first_run_reaches_back_only_the_lookback(server: SampleServer, http: Http) -> None:
-    recent = fetch(server, http, "wordpress/feed.xml", lookback_days=0)
-    assert [p for p in recent.posts if p.kind == POST] == []
-    assert recent.cursor.newest is None or recent.cursor.newest <= datetime.now(UTC)
+def test_a_first_run_loads_every_article_the_feed_carries_and_names_what_the_lookback_left_out(
+    server: SampleServer, http: Http
+) -> None:
+    everything = fetch(server, http, "wordpress/feed.xml")
+    recent = fetch(server, http, "wordpress/feed.xml", lookback_days=0)  # a quiet blog: all older than it
+    assert [p.id for p in recent.posts if p.kind == POST] == [p.id for p in everything.posts if p.kind == POST]
+    assert [p for p in recent.posts if p.kind == COMMENT] == []  # their comment feeds would cost requests
+    assert any("comments of 3 articles older than the lookback" in w for w in recent.warnings)
+    assert recent.cursor.newest is not None and recent.cursor.newest <= datetime.now(UTC)
+
+
+def test_the_full_content_wins_over_a_longer_excerpt() -> None:
+    entry = {"content": [{"value": "<p>Short full text.</p>"}],
+             "summary": "Short full text, cut off with the reader's teaser [&#8230;]"}
+    assert rss._body(entry) == "<p>Short full text.</p>"
+    assert rss._body({"summary": "Only an excerpt [&#8230;]"}) == "Only an excerpt [&#8230;]"
+
+
+def test_a_post_id_does_not_change_with_the_scheme_www_or_port_of_its_host() -> None:
+    ids = {rss._entry_id({"id": url}, "http://blog.example.com/feed") for url in
+           ("http://blog.example.com/?p=12", "https://www.blog.example.com:8443/?p=12", "http://blog.example.com:80/?p=12")}
+    assert ids == {"blog.example.com/?p=12"}
+    bare = {rss._entry_id({"id": "12"}, f"http://127.0.0.1:{port}/feed") for port in (8001, 8002)}
+    assert bare == {"127.0.0.1/12"}
 
 
 def test_a_missing_site_wide_comments_feed_is_asked_for_once(server: SampleServer, http: Http) -> None:

@@ -113,8 +113,20 @@ def test_cursors_round_trip(db_path: Path) -> None:
     cursor = Cursor(newest=T0, newest_id="9", state={"feed_url": "https://x/feed"})
     load(db_path, [article(1)], cursor)
     with store.opened(db_path) as con:
-        assert store.read_cursor(con, "blog") == cursor
-        assert store.read_cursor(con, "unknown") == Cursor()
+        assert store.read_cursor(con, BLOG) == replace(cursor, location=BLOG.fingerprint)
+        other = Community("unknown", "rss", "hikers", url="https://other.example.com/")
+        assert store.read_cursor(con, other) == Cursor(location=other.fingerprint)
+
+
+def test_a_cursor_is_only_valid_for_the_location_it_was_made_for(db_path: Path) -> None:
+    load(db_path, [article(1)], Cursor(newest=T0, state={"feed_url": "https://blog.example.com/feed/"}))
+    moved = replace(BLOG, url="https://blog.example.org/")
+    with store.opened(db_path) as con:
+        assert store.read_cursor(con, moved) == Cursor(location=moved.fingerprint)  # starts afresh
+        assert store.read_cursor(con, BLOG).state == {"feed_url": "https://blog.example.com/feed/"}
+        feeds = replace(BLOG, options={"feeds": ["https://blog.example.com/extra.xml"]})
+        assert store.read_cursor(con, feeds).newest is None
+    assert store.run_query(db_path, "SELECT count(*) FROM posts")[1] == [(1,)]  # stored posts stay
 
 
 def test_reads_are_read_only_and_refuse_writes(db_path: Path) -> None:

@@ -189,11 +189,11 @@ def test_rescore_recomputes_mentions_from_stored_text_with_the_current_lexicon(d
     assert steps.rescore(db_path, new) == (3, 3)
     found = rows(db_path, "SELECT post_id, kind, name, term, sentence_idx, sentence FROM mentions ORDER BY ALL")
     assert found == [
-        {"post_id": "rss:a1", "kind": "brand", "name": "Acme", "term": "AcmeCo", "sentence_idx": 1,
+        {"post_id": "alpha/rss:a1", "kind": "brand", "name": "Acme", "term": "AcmeCo", "sentence_idx": 1,
          "sentence": "I wrote to AcmeCo twice."},
-        {"post_id": "rss:a1", "kind": "value", "name": "Trust", "term": "fell apart", "sentence_idx": 0,
+        {"post_id": "alpha/rss:a1", "kind": "value", "name": "Trust", "term": "fell apart", "sentence_idx": 0,
          "sentence": "It fell apart."},
-        {"post_id": "rss:a2", "kind": "value", "name": "Comfort", "term": "comfy", "sentence_idx": 0,
+        {"post_id": "alpha/rss:a2", "kind": "value", "name": "Comfort", "term": "comfy", "sentence_idx": 0,
          "sentence": "So comfy."},
     ]
     assert steps.rescore(db_path, new) == (3, 3)  # again: the same, no duplicates

@@ -14,4 +14,5 @@ FROM communities c
 LEFT JOIN scored_posts p ON p.community = c.name
 LEFT JOIN last_run r ON r.community = c.name
 GROUP BY ALL
+HAVING c.segment <> 'ad hoc' OR count(p.post_id) > 0  -- an ad-hoc scan that left nothing is not worth a line
 ORDER BY c.segment, c.name;
