@@ -17,7 +17,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
-from prefect.states import Completed, State
+from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from connectors import FetchContext
@@ -25,11 +25,9 @@ from pipeline import steps
 from pipeline.config import Config, load_config, resolve_target, select
 from pipeline.errors import (
     ConfigError,
-    Interrupted,
     RobotsDisallowed,
     SourceError,
     SourceSkipped,
-    VoyageError,
     is_transient,
 )
 from pipeline.models import Community, Cursor
@@ -56,10 +54,6 @@ def collect(community: Community, cursor: Cursor, ctx: FetchContext,
         return steps.collect(community, cursor, ctx, matcher)
     except (SourceSkipped, RobotsDisallowed) as exc:
         return exc  # a deliberate skip (no credentials, robots.txt) is no failed task; land() records it
-
-
-class AllFailed(VoyageError):
-    """Every community of the run failed: the flow run ends Failed, with the run rows stored as usual."""
 
 
 def run_communities(config: Config, communities: Sequence[Community], ctx: FetchContext | None = None,
@@ -90,14 +84,16 @@ def _collected(result: steps.Collected | SourceError) -> steps.Collected:
 
 
 def _final_state(rows: list[RunRow]) -> State:
-    """Completed, Partial, or a clean Failed (raised: a Failed state carrying data breaks Prefect's result
-    handling on every path, the CLI's, a worker's and a deployment's). The rows are in the runs table too."""
+    """Completed (with the rows as its result), Partial, or Failed. A Failed state carries no data: one with the
+    rows as data broke Prefect's result handling on every path (the CLI's, a worker's, a deployment's), so the
+    rows of a failed run are read from the runs table, where every path stores them."""
     failed = [r.community for r in rows if r.status == steps.FAILED]
-    if any(r.status == steps.INTERRUPTED for r in rows):
-        raise Interrupted(f"interrupted: {sum(r.status == steps.INTERRUPTED for r in rows)} of {len(rows)} "
-                          "communities not finished; what was loaded stays")
+    interrupted = [r.community for r in rows if r.status == steps.INTERRUPTED]
+    if interrupted:
+        return Failed(message=f"interrupted: {len(interrupted)} of {len(rows)} communities not finished "
+                              f"({', '.join(interrupted)}); what was loaded stays")
     if failed and len(failed) == len(rows):
-        raise AllFailed(f"all {len(rows)} communities failed: {', '.join(failed)}")
+        return Failed(message=f"all {len(rows)} communities failed: {', '.join(failed)}")
     data = [_row_dict(r) for r in rows]
     if failed:
         return Completed(name="Partial", message=f"{len(failed)} of {len(rows)} failed: {', '.join(failed)}",

@@ -200,7 +200,7 @@ def _prefect_unreachable(exc: Exception) -> Exception | None:
     """A configured Prefect API that does not answer: say what would work instead of a traceback."""
     url = os.environ.get("PREFECT_API_URL")
     text = f"{type(exc).__name__} {exc}"
-    if url and any(s in text for s in ("ConnectError", "Connection refused", "Cannot connect", "connect to")):
+    if url and any(s in text for s in ("ConnectError", "Connection refused", "Cannot connect", "reach API")):
         return ConfigError(f"the Prefect API at {url} does not answer: start it (`prefect server start`), unset "
                            "PREFECT_API_URL to run with a temporary one, or add --direct to run without Prefect")
     return None
