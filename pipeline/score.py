@@ -30,7 +30,8 @@ _analyzer: SentimentIntensityAnalyzer | None = None
 
 
 class Finder(Protocol):
-    """What scoring needs from the ACCEPT/brand matcher (pipeline.accept.Matcher)."""
+    """What scoring needs from the ACCEPT/brand matcher (pipeline.accept.Matcher); pipeline.tagger.Tagger also
+    `decide`s per sentence which values it speaks to."""
 
     def find(self, sentence: str) -> Sequence[Any]: ...
 
@@ -56,28 +57,56 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+class _Text:
+    """One post's text on its way through scoring: sentences, their sentiment (scored on demand), hits."""
+
+    __slots__ = ("post", "text", "spans", "sentences", "scores", "sentiment", "hits")
+
+    def __init__(self, post: Post) -> None:
+        self.post, self.text = post, post.text
+        self.spans = split_sentences(self.text) if self.text.strip() else []
+        self.sentences = [self.text[a:b] for a, b in self.spans]
+        self.scores: dict[int, dict[str, float]] = {}
+        self.sentiment: Sentiment | None = None
+        self.hits: list[list[Any]] = []
+
+    def sentence_score(self, i: int) -> dict[str, float]:
+        if i not in self.scores:
+            self.scores[i] = analyzer().polarity_scores(self.sentences[i])
+        return self.scores[i]
+
+    def score(self) -> None:
+        if not self.spans:
+            return
+        if len(_WORD.findall(self.text)) <= SHORT_WORDS or len(self.sentences) < 2:
+            whole = analyzer().polarity_scores(self.text)
+            if len(self.sentences) == 1:
+                self.scores[0] = whole  # one sentence: its score is the document's
+            self.sentiment = _sentiment(whole)
+        else:
+            self.sentiment = _aggregate([self.sentence_score(i) for i in range(len(self.sentences))], self.sentences)
+
+    def find(self, finder: Finder) -> None:
+        """One matcher pass over the whole text (cheaper than one per sentence); each hit goes to its sentence,
+        with its span made relative to the sentence. A phrase across a sentence break is not one mention."""
+        starts = [a for a, _ in self.spans]
+        self.hits = [[] for _ in self.spans]
+        for hit in finder.find(self.text):
+            i = bisect_right(starts, hit.start) - 1
+            if i >= 0 and hit.end <= self.spans[i][1]:
+                self.hits[i].append(hit._replace(start=hit.start - starts[i], end=hit.end - starts[i]))
+
+    def scored(self, decided: Sequence[Sequence[Any]] | None = None) -> ScoredPost:
+        if self.sentiment is None:
+            return ScoredPost(self.post, None)
+        mentions = [Mention(self.post.id, h.kind, h.name, h.term, i, h.start, h.end, self.sentences[i],
+                            self.sentence_score(i)["compound"])
+                    for i, hits in enumerate(self.hits if decided is None else decided) for h in hits]
+        return ScoredPost(self.post, self.sentiment, len(self.sentences), tuple(mentions))
+
+
 def score_post(post: Post, matcher: Finder | None = None) -> ScoredPost:
-    text = post.text
-    if not text.strip():
-        return ScoredPost(post, None)
-    spans = split_sentences(text)
-    sentences = [text[a:b] for a, b in spans]
-    scores: dict[int, dict[str, float]] = {}
-
-    def sentence_score(i: int) -> dict[str, float]:
-        if i not in scores:
-            scores[i] = analyzer().polarity_scores(sentences[i])
-        return scores[i]
-
-    if len(_WORD.findall(text)) <= SHORT_WORDS or len(sentences) < 2:
-        whole = analyzer().polarity_scores(text)
-        if len(sentences) == 1:
-            scores[0] = whole  # one sentence: its score is the document's
-        sentiment = _sentiment(whole)
-    else:
-        sentiment = _aggregate([sentence_score(i) for i in range(len(sentences))], sentences)
-    mentions = _mentions(post.id, text, spans, sentence_score, matcher) if matcher is not None else ()
-    return ScoredPost(post, sentiment, len(sentences), mentions)
+    return _score_chunk([post], matcher)[0]
 
 
 def score_posts(
@@ -90,7 +119,7 @@ def score_posts(
     if workers is None:
         workers = (os.cpu_count() or 1) if len(posts) >= PARALLEL_MIN else 1
     if workers < 2:
-        return [score_post(p, matcher) for p in posts]
+        return _score_chunk(posts, matcher)
     chunk = -(-len(posts) // (workers * 4))
     batches = [posts[i : i + chunk] for i in range(0, len(posts), chunk)]
     context = multiprocessing.get_context("spawn")  # fork is unsafe beside the flow's threads
@@ -99,25 +128,19 @@ def score_posts(
         return [scored for batch in results for scored in batch]
 
 
-def _score_chunk(posts: Sequence[Post], matcher: Finder | None) -> list[ScoredPost]:
-    return [score_post(p, matcher) for p in posts]
-
-
-def _mentions(
-    post_id: str, text: str, spans: list[tuple[int, int]], sentence_score: Any, matcher: Finder
-) -> tuple[Mention, ...]:
-    """One matcher pass over the whole text (cheaper than one per sentence); each hit goes to its sentence."""
-    starts = [a for a, _ in spans]
-    found = []
-    for hit in matcher.find(text):
-        i = bisect_right(starts, hit.start) - 1
-        if i < 0 or hit.end > spans[i][1]:
-            continue  # a phrase across a sentence break is not one mention
-        first, sentence = spans[i][0], text[spans[i][0] : spans[i][1]]
-        compound = sentence_score(i)["compound"]
-        found.append(Mention(post_id, hit.kind, hit.name, hit.term, i, hit.start - first, hit.end - first,
-                             sentence, compound))
-    return tuple(found)
+def _score_chunk(posts: Sequence[Post], finder: Finder | None) -> list[ScoredPost]:
+    """Score a batch in one process: VADER per text (and per sentence where a mention needs it), the matcher once
+    per text, and the learned tagger's decisions for all the batch's sentences in one vectorised pass."""
+    texts = [_Text(p) for p in posts]
+    for t in texts:
+        t.score()
+        if finder is not None and t.sentiment is not None:
+            t.find(finder)
+    decide_all = getattr(finder, "decide_all", None)
+    if decide_all is None:
+        return [t.scored() for t in texts]
+    decided = iter(decide_all([s for t in texts if t.hits for s in t.sentences], [h for t in texts for h in t.hits]))
+    return [t.scored([next(decided) for _ in t.hits]) for t in texts]
 
 
 def _sentiment(scores: dict[str, float]) -> Sentiment:

@@ -24,6 +24,7 @@ from pipeline.errors import Interrupted, RobotsDisallowed, SourceSkipped, one_li
 from pipeline.models import Community, Cursor, FetchResult, ScoredPost
 from pipeline.privacy import author_key, is_forgotten, protect, without_text
 from pipeline.score import Finder, score_posts
+from pipeline.tagger import build_tagger
 
 OK, WARNING, FAILED, SKIPPED, INTERRUPTED = "ok", "warning", "failed", "skipped", "interrupted"
 EXIT_INTERRUPTED = 130
@@ -54,9 +55,11 @@ def make_context(config: Config, reddit: Callable[[], Any] | None = None) -> Fet
 
 
 def make_matcher(config: Config) -> Finder:
-    """The ACCEPT value and brand matcher, built once per run from the lexicon and voyage.toml."""
+    """The ACCEPT tagger (learned model over the lexicon's hits) with the brand matcher, built once per run from
+    the shipped model, the lexicon and voyage.toml's [accept] and [[brand]]."""
     brands = [(b.name, b.aliases) for b in config.brands]
-    return build_matcher(config.accept_add, config.accept_remove, brands)
+    matcher = build_matcher(config.accept_add, config.accept_remove, brands)
+    return build_tagger(matcher, config.accept_add, config.accept_remove)
 
 
 def read_cursors(db_path: Path, communities: Iterable[Community]) -> dict[str, Cursor]:

@@ -44,7 +44,7 @@ LOADER = textwrap.dedent("""
     big = Community("big", "rss", "s", url="http://x/")
     t = datetime(2026, 11, 1, tzinfo=UTC)
     with store.opened(path) as con:
-        start = store.read_cursor(con, "big").state.get("batches", 0)
+        start = store.read_cursor(con, big).state.get("batches", 0)
         for n in range(start, start + batches):
             posts = [Post("big", "rss", f"{n}-{i}", f"http://x/{n}/{i}", f"{n}-{i}", None, POST, "a", "t",
                           "words " * 30, t) for i in range(size)]
@@ -103,7 +103,7 @@ def test_a_load_killed_mid_batch_leaves_a_consistent_file_and_the_next_run_resum
 
     def state() -> tuple[int, int, int, int]:
         with store.opened(db_path, read_only=True) as con:
-            batches = store.read_cursor(con, "big").state["batches"]
+            batches = store.read_cursor(con, Community("big", "rss", "s", url="http://x/")).state["batches"]
             posts, scores, runs = con.execute(
                 "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM post_sentiment), "
                 "(SELECT count(*) FROM runs)").fetchone()
@@ -120,7 +120,7 @@ def test_a_load_killed_mid_batch_leaves_a_consistent_file_and_the_next_run_resum
 
 def test_a_second_writer_waits_the_bounded_time_then_fails_clearly(db_path: Path, holder: subprocess.Popen):
     started = time.monotonic()
-    with pytest.raises(DatabaseLocked, match="in use by another Web Voyage process"):
+    with pytest.raises(DatabaseLocked, match="in use by another process"):
         store.connect(db_path, wait=0.6)
     assert 0.6 <= time.monotonic() - started < 3
 
@@ -138,7 +138,7 @@ def test_voyage_sql_explains_a_lock_in_one_line(db_path: Path, holder: subproces
                                                 capsys: pytest.CaptureFixture):
     assert main(["sql", "--db", str(db_path), "SELECT count(*) FROM posts"]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "in use by another Web Voyage process" in err and "Traceback" not in err
+    assert err.count("\n") == 1 and "in use by another process" in err and "Traceback" not in err
 
 
 def test_voyage_sql_refuses_writes_in_one_line(db_path: Path, capsys: pytest.CaptureFixture):
@@ -187,7 +187,7 @@ def test_forget_author_erases_their_posts_everywhere_and_they_do_not_come_back(
     assert "2 posts and comments" in capsys.readouterr().out
     _, rows = store.run_query(db_path, "SELECT post_id FROM posts UNION ALL SELECT post_id FROM post_sentiment "
                                        "UNION ALL SELECT post_id FROM mentions")
-    assert {r[0] for r in rows} == {"rss:https://blog.example.com/?p=2"}
+    assert {r[0] for r in rows} == {"blog/rss:https://blog.example.com/?p=2"}
     assert b"I trust this brand" not in db_path.read_bytes()  # not even in the file's free blocks
     load(db_path, posts, Privacy(store_authors=store_authors), run_id="r2")  # the source still serves them
     assert table_counts(db_path)[0] == 1
@@ -198,7 +198,7 @@ def test_forget_url_erases_the_page_and_its_comments(db_path: Path, capsys: pyte
     load(db_path, posts)
     assert main(["forget", "--db", str(db_path), "--url", "https://blog.example.com/1"]) == 0
     assert "2 posts and comments" in capsys.readouterr().out
-    assert store.run_query(db_path, "SELECT post_id FROM posts")[1] == [("rss:https://blog.example.com/?p=2",)]
+    assert store.run_query(db_path, "SELECT post_id FROM posts")[1] == [("blog/rss:https://blog.example.com/?p=2",)]
     load(db_path, posts, run_id="r2")
     assert table_counts(db_path)[0] == 1
 
