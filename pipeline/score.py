@@ -94,7 +94,7 @@ class _Text:
         for hit in finder.find(self.text):
             i = bisect_right(starts, hit.start) - 1
             if i >= 0 and hit.end <= self.spans[i][1]:
-                self.hits[i].append(hit._replace(start=hit.start - starts[i], end=hit.end - starts[i]))
+                self.hits[i].append(type(hit)(hit.kind, hit.name, hit.term, hit.start - starts[i], hit.end - starts[i]))
 
     def scored(self, decided: Sequence[Sequence[Any]] | None = None) -> ScoredPost:
         if self.sentiment is None:
