@@ -92,9 +92,14 @@ class _Reader:
     def list_topics(self, since: datetime) -> Iterable[dict[str, Any]]:
         """Topics bumped at or after `since`, newest first; pinned ones are judged one by one."""
         path = _listing_path(self.community.options.get("category"))
+        seen: set[Any] = set()
         for page in range(MAX_PAGES):
             listing = self.get(path, {"page": page} if page else None).get("topic_list") or {}
             topics = listing.get("topics") or []
+            if topics and all(t.get("id") in seen for t in topics):  # a server that ignores ?page
+                self.warnings.append(f"{self.base}{path}: page {page} repeats earlier topics; listing stopped")
+                return
+            seen.update(t.get("id") for t in topics)
             fresh = [t for t in topics if _bumped(t) >= since]
             self.older += len(topics) - len(fresh)
             yield from fresh

@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -35,7 +35,7 @@ from pipeline.errors import (
     SourceUnavailable,
     one_line,
 )
-from pipeline.models import FetchSettings, Validator
+from pipeline.models import FetchSettings, Validator, redact
 
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 MAX_FRESH = timedelta(days=1)  # never trust a max-age or <ttl> for longer than this
@@ -43,7 +43,6 @@ MAX_BACKOFF = 60.0
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w\-.:]+)""", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-.:]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-.:]+)""", re.I)
-_SECRET_PARAM = re.compile(r"(?i)(key|token|secret|password|passwd|auth|sig|signature|session)")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _NO_SUCH_HOST = re.compile(r"name or service not known|nodename nor servname|no address associated|"
                            r"name resolution|getaddrinfo failed|name does not resolve|no such host", re.I)
@@ -382,19 +381,6 @@ def _checked(settings: FetchSettings) -> FetchSettings:
     return settings
 
 
-def redact(url: str) -> str:
-    """The URL as error messages and run rows show it: no password, no key- or token-like query values."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable URL>"
-    netloc = parts.netloc.rpartition("@")[2]
-    if parts.username:
-        netloc = f"{parts.username}:***@{netloc}" if parts.password else f"{parts.username}@{netloc}"
-    query = [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="*/:"), parts.fragment))
-
-
 def fresh_for(validator: Validator, seconds: float, now: datetime | None = None) -> Validator:
     """The validator kept fresh `seconds` from now (a feed's <ttl>), never less than it already was."""
     until = (now or datetime.now(UTC)) + min(timedelta(seconds=seconds), MAX_FRESH)
@@ -404,18 +390,30 @@ def fresh_for(validator: Validator, seconds: float, now: datetime | None = None)
 
 
 def _decoded(reply: httpx.Response, piece: int = 65_536) -> Iterator[bytes]:
-    """The body, gzip/deflate inflated at most `piece` bytes at a time, so a small gzip bomb never becomes
-    a large buffer before the cap sees it (httpx would inflate a whole network chunk at once)."""
-    encoding = reply.headers.get("content-encoding", "").strip().lower()
-    if encoding not in ("gzip", "x-gzip", "deflate"):
+    """The body, each content-coding undone (stacked ones too: "gzip, gzip"), inflating at most `piece` bytes at
+    a time, so a small gzip bomb never becomes a large buffer before the cap sees it (httpx would inflate a
+    whole network chunk at once, and stacked codings would bypass this decoder)."""
+    codings = [c.strip().lower() for c in reply.headers.get("content-encoding", "").split(",") if c.strip()]
+    codings = [c for c in codings if c != "identity"]
+    unknown = [c for c in codings if c not in ("gzip", "x-gzip", "deflate")]
+    if unknown:
+        raise httpx.DecodingError(f"unsupported content-encoding {', '.join(unknown)}")
+    if not codings:
         yield from reply.iter_bytes()
         return
+    chunks: Iterator[bytes] = reply.iter_raw()
+    for coding in reversed(codings):  # the last coding applied is undone first
+        chunks = _inflate(chunks, coding, piece)
+    yield from chunks
+
+
+def _inflate(chunks: Iterator[bytes], encoding: str, piece: int) -> Iterator[bytes]:
     inflater, started = zlib.decompressobj(zlib.MAX_WBITS | 32), False  # gzip or zlib header, detected
     try:
-        for chunk in reply.iter_raw():
+        for chunk in chunks:
             if not started and encoding == "deflate" and chunk[:1] and chunk[0] & 0x0F != 8:
                 inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send it
-            started = True
+            started = started or bool(chunk)
             data = inflater.decompress(chunk, piece)
             while data:
                 yield data

@@ -229,6 +229,9 @@ def _fetch_subreddit(reddit: praw.Reddit, community: Community, cursor: Cursor, 
         except (prawcore.NotFound, prawcore.Forbidden) as exc:  # removed since the listing: not the subreddit
             unreadable.append(f"{submission.id} (HTTP {exc.response.status_code})")
             continue
+        except RecursionError:  # a reply tree nested past what praw's parser can recurse through
+            unreadable.append(f"{submission.id} (replies nested too deep to read)")
+            continue
         budget -= len(comments)
         missed += left_out
         posts[submission.id] = parse_submission(vars(submission), community.name, base)

@@ -32,7 +32,7 @@ from pipeline.errors import (
 )
 from pipeline.models import Community, Cursor
 from pipeline.score import Finder
-from pipeline.store import RunRow
+from pipeline.store import RunRow, run_lock
 
 
 def _retry_transient(task: Any, task_run: Any, state: State) -> bool:
@@ -59,9 +59,18 @@ def collect(community: Community, cursor: Cursor, ctx: FetchContext,
 def run_communities(config: Config, communities: Sequence[Community], ctx: FetchContext | None = None,
                     run_id: str | None = None) -> State:
     """Collect concurrently, load one by one as results arrive, publish a summary artifact."""
-    logger = get_run_logger()
     ctx = ctx or steps.make_context(config)
     run_id, matcher = run_id or steps.new_run_id(), steps.make_matcher(config)
+    with run_lock(config.db_path):
+        rows = _collect_and_land(config, communities, ctx, run_id, matcher)
+    ctx.http.close()
+    create_markdown_artifact(steps.report_markdown(rows), key="voyage-run", description=f"run {run_id}")
+    return _final_state(rows)
+
+
+def _collect_and_land(config: Config, communities: Sequence[Community], ctx: FetchContext, run_id: str,
+                      matcher: Finder) -> list[RunRow]:
+    logger = get_run_logger()
     cursors = steps.read_cursors(config.db_path, communities)
     started = datetime.now(UTC)
     futures = {collect.submit(c, cursors[c.name], ctx, matcher): c for c in communities}
@@ -72,9 +81,7 @@ def run_communities(config: Config, communities: Sequence[Community], ctx: Fetch
         log("%s: %s, %d fetched, %d new, %d updated%s", row.community, row.status, row.fetched, row.new,
             row.updated, f" ({row.error})" if row.error else "")
         rows.append(row)
-    ctx.http.close()
-    create_markdown_artifact(steps.report_markdown(rows), key="voyage-run", description=f"run {run_id}")
-    return _final_state(rows)
+    return rows
 
 
 def _collected(result: steps.Collected | SourceError) -> steps.Collected:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import sys
@@ -24,6 +25,9 @@ from typing import Any
 from pipeline.errors import ConfigError, VoyageError, one_line
 
 EXIT_ERROR, EXIT_USAGE = 1, 2
+# what a source sent must never drive the terminal: escape sequences (ESC, OSC 8 links, OSC 52 clipboard
+# writes), BEL, backspace, C1 controls and bidi overrides become a visible replacement character
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
 
@@ -32,10 +36,18 @@ def command(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
     return func
 
 
+def safe(text: object) -> str:
+    """Text for a terminal: control characters neutralised (CSV and JSON output stay faithful instead)."""
+    return _CONTROL.sub("\ufffd", str(text))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:  # `voyage ... | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("voyage: interrupted", file=sys.stderr)
         return 130
@@ -43,9 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug or not isinstance(exc, VoyageError | OSError):
             if args.debug:
                 raise
-            print(f"voyage: unexpected error: {type(exc).__name__}: {exc} (rerun with --debug)", file=sys.stderr)
+            print(safe(f"voyage: unexpected error: {type(exc).__name__}: {exc} (rerun with --debug)"),
+                  file=sys.stderr)
             return EXIT_ERROR
-        print(f"voyage: {one_line(exc, 2000)}", file=sys.stderr)
+        print(safe(f"voyage: {one_line(exc, 2000)}"), file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_ERROR
 
 
@@ -181,6 +194,8 @@ def _run_flow(flow_name: str, db_path: Path, **params: Any) -> list[Any]:
     from pipeline import steps, store
 
     run_id = steps.new_run_id()
+    with store.run_lock(db_path):  # another run on this file: say so now, not after Prefect's start-up
+        pass
     if not os.environ.get("PREFECT_API_URL"):
         flows.start_ephemeral_server()
     try:
@@ -319,7 +334,7 @@ def cmd_quotes(args: argparse.Namespace) -> int:
     where = f" in {args.community}" if args.community else ""
     print(f"{'Most negative' if args.negative else 'Most positive'} sentences about {value}{where}:")
     for compound, community, sentence, url, published in rows:
-        print(f"\n{compound:+.3f}  {community}  {published}\n  {' '.join(sentence.split())}\n  {url or ''}")
+        print(safe(f"\n{compound:+.3f}  {community}  {published}\n  {' '.join(sentence.split())}\n  {url or ''}"))
     if not rows:
         print("(no quotes: nothing stored mentions it yet)")
     return 0
@@ -454,7 +469,7 @@ def _print_runs(rows: Sequence[Any], seconds: float) -> None:
         if r.status == "skipped":
             skipped.setdefault(r.error or "skipped", []).append(r.community)
     for reason, names in skipped.items():  # e.g. no Reddit credentials: one line for all of them, in full
-        print(f"skipped {', '.join(sorted(names))}: {reason}")
+        print(safe(f"skipped {', '.join(sorted(names))}: {reason}"))
     failed = sum(1 for r in rows if r.status == "failed")
     interrupted = sum(1 for r in rows if r.status == "interrupted")
     print(f"{len(rows)} communities in {seconds:.1f}s, {failed} failed"
@@ -534,7 +549,7 @@ def _cell(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    text = " ".join(str(value).split())
+    text = safe(" ".join(str(value).split()))
     return text if len(text) <= 80 else text[:77] + "..."
 
 

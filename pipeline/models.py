@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 POST = "post"
 COMMENT = "comment"
 LOCATION_OPTIONS = ("feeds", "category", "search_url", "item_url")  # per-community options that say where to read
+_SECRET_PARAM = re.compile(r"(?i)(key|token|secret|password|passwd|auth|sig|signature|session)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +59,15 @@ class Community:
         """Where this community is read from: a cursor is only valid for the fingerprint it was made for, so a
         changed url, feeds, subreddit, category or endpoint starts the community afresh."""
         where = {key: self.options.get(key) for key in LOCATION_OPTIONS if self.options.get(key)}
-        return json.dumps([self.kind, self.url, self.subreddit, where], sort_keys=True, default=str)
+        place = json.dumps([self.kind, self.url, self.subreddit, where], sort_keys=True, default=str)
+        return hashlib.sha256(place.encode()).hexdigest()[:32]  # a hash: a URL's credentials never reach the file
+
+    @property
+    def secrets(self) -> list[str]:
+        """Credentials in the community's URLs (a password, a key- or token-like query value), longest first:
+        they are replaced by placeholders wherever the store keeps URLs, and put back when they are read."""
+        urls = [self.url or "", *(self.options.get("feeds") or ()), str(self.options.get("search_url") or "")]
+        return sorted({s for url in urls for s in url_secrets(url) if len(s) >= 3}, key=len, reverse=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +108,28 @@ class Post:
         if self.title and self.kind == POST:
             return f"{self.title}.\n{self.body}" if self.body else self.title
         return self.body
+
+
+def redact(url: str) -> str:
+    """The URL as error messages, run rows and the store show it: no password, no key- or token-like query value."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    netloc = parts.netloc.rpartition("@")[2]
+    if parts.username:
+        netloc = f"{parts.username}:***@{netloc}" if parts.password else f"{parts.username}@{netloc}"
+    query = [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="*/:"), parts.fragment))
+
+
+def url_secrets(url: str) -> list[str]:
+    try:
+        parts = urlsplit(url)
+        found = [parts.password] if parts.password else []
+    except ValueError:
+        return []
+    return found + [v for k, v in parse_qsl(parts.query) if v and _SECRET_PARAM.search(k)]
 
 
 def post_key(community: str, source: str, external_id: str) -> str:

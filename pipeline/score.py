@@ -11,6 +11,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import threading
+import time
 from bisect import bisect_right
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -21,6 +23,8 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from pipeline.models import Mention, Post, ScoredPost, Sentiment
 
 SHORT_WORDS = 60
+MAX_SENTENCE = 1_000  # characters: VADER is quadratic in a sentence's length, so longer runs are cut at spaces
+MAX_QUOTE = 400  # characters of a sentence stored with a mention: a long one is trimmed around the mention
 PARALLEL_MIN = 4000  # posts; below this a process pool costs more than it saves
 _SENTENCE_END = re.compile(r"""(?:[.!?…]+["')\]]*|\n+)(?=\s|$)""")
 _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|mr|mrs|ms|dr|st|approx|no|fig|inc|ltd|jr|sr)\.$", re.I)
@@ -99,7 +103,7 @@ class _Text:
     def scored(self, decided: Sequence[Sequence[Any]] | None = None) -> ScoredPost:
         if self.sentiment is None:
             return ScoredPost(self.post, None)
-        mentions = [Mention(self.post.id, h.kind, h.name, h.term, i, h.start, h.end, self.sentences[i],
+        mentions = [Mention(self.post.id, h.kind, h.name, h.term, i, *quote(self.sentences[i], h.start, h.end),
                             self.sentence_score(i)["compound"])
                     for i, hits in enumerate(self.hits if decided is None else decided) for h in hits]
         return ScoredPost(self.post, self.sentiment, len(self.sentences), tuple(mentions))
@@ -123,9 +127,22 @@ def score_posts(
     chunk = -(-len(posts) // (workers * 4))
     batches = [posts[i : i + chunk] for i in range(0, len(posts), chunk)]
     context = multiprocessing.get_context("spawn")  # fork is unsafe beside the flow's threads
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         results = pool.map(_score_chunk, batches, [matcher] * len(batches))
         return [scored for batch in results for scored in batch]
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a pool worker: exit when the process that started it is gone (SIGKILLed mid-batch, say), instead of
+    waiting forever for work as an orphan."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 def _score_chunk(posts: Sequence[Post], finder: Finder | None) -> list[ScoredPost]:
@@ -162,5 +179,23 @@ def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> 
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    while end - start > MAX_SENTENCE:  # no full stop for pages: cut at the last space before the bound
+        cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+        cut = cut if cut > start else start + MAX_SENTENCE
+        spans.append((start, cut))
+        start = cut + 1 if text[cut:cut + 1] == " " else cut
     if end > start:
         spans.append((start, end))
+
+
+def quote(sentence: str, start: int, end: int) -> tuple[int, int, str]:
+    """A mention's span and the sentence stored with it (Mention's field order): a long sentence is trimmed to
+    MAX_QUOTE characters around the mention and marked with "…", so a page of value words cannot make every one
+    of its mentions store the whole page."""
+    if len(sentence) <= MAX_QUOTE:
+        return start, end, sentence
+    left = max(0, min(start - (MAX_QUOTE - (end - start)) // 2, len(sentence) - MAX_QUOTE))
+    prefix = "…" if left else ""
+    suffix = "…" if left + MAX_QUOTE < len(sentence) else ""
+    shift = len(prefix) - left
+    return start + shift, min(end, left + MAX_QUOTE) + shift, prefix + sentence[left:left + MAX_QUOTE] + suffix

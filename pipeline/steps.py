@@ -6,6 +6,7 @@ imports prefect, and only pipeline.store touches DuckDB.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -20,7 +21,7 @@ from connectors.http import Http
 from pipeline import store
 from pipeline.accept import build_matcher
 from pipeline.config import Config, Privacy
-from pipeline.errors import Interrupted, RobotsDisallowed, SourceSkipped, one_line
+from pipeline.errors import Interrupted, RobotsDisallowed, SourceSkipped, StorageError, one_line
 from pipeline.models import Community, Cursor, FetchResult, ScoredPost
 from pipeline.privacy import author_key, is_forgotten, protect, without_text
 from pipeline.score import Finder, score_posts
@@ -28,6 +29,8 @@ from pipeline.tagger import build_tagger
 
 OK, WARNING, FAILED, SKIPPED, INTERRUPTED = "ok", "warning", "failed", "skipped", "interrupted"
 EXIT_INTERRUPTED = 130
+MAX_TEXT = 50_000  # characters of one post or comment kept and scored (a long review is ~5,000)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -63,7 +66,8 @@ def make_matcher(config: Config) -> Finder:
 
 
 def read_cursors(db_path: Path, communities: Iterable[Community]) -> dict[str, Cursor]:
-    with store.opened(db_path) as con:
+    """Read-only when the file exists, so a reader holding it (a notebook) does not stop a run from starting."""
+    with store.opened(db_path, read_only=db_path.exists(), wait=store.load_wait()) as con:
         return {c.name: store.read_cursor(con, c) for c in communities}
 
 
@@ -72,11 +76,29 @@ def collect(community: Community, cursor: Cursor, ctx: FetchContext, matcher: Fi
     started, clock = datetime.now(UTC), time.perf_counter()
     left_before = ctx.http.thread_left_out
     result = connector_for(community.kind).fetch(community, cursor, ctx)
-    result = _with_hosts_given_up(result, ctx.http, left_before)
+    result = _with_hosts_given_up(_cleaned(result), ctx.http, left_before)
     fetched = time.perf_counter()
     scored = score_posts(result.posts, matcher)
     seconds = {"fetch": fetched - clock, "score": time.perf_counter() - fetched}
     return Collected(community, result, scored, started, seconds)
+
+
+def _cleaned(result: FetchResult) -> FetchResult:
+    """Posts as the pipeline can hold them, whatever a source sent: lone surrogates (a truncated emoji, an
+    `&#xD800;`) replaced with U+FFFD, and a body over MAX_TEXT characters cut and marked. Counted in warnings."""
+    posts, broken, cut = [], 0, 0
+    for post in result.posts:
+        fields = {name: _SURROGATE.sub("\ufffd", value) for name in ("title", "body", "author", "url")
+                  if (value := getattr(post, name)) and _SURROGATE.search(value)}
+        broken += bool(fields)
+        body = fields.get("body", post.body)
+        if len(body) > MAX_TEXT:
+            fields["body"] = body[:MAX_TEXT] + f" […] (cut: {len(body) - MAX_TEXT:,} more characters)"
+            cut += 1
+        posts.append(replace(post, **fields) if fields else post)
+    notes = [f"{broken} items held broken characters (lone surrogates), replaced with \ufffd"] if broken else []
+    notes += [f"{cut} texts over {MAX_TEXT:,} characters were cut" ] if cut else []
+    return replace(result, posts=posts, warnings=(*result.warnings, *notes)) if notes else result
 
 
 def _with_hosts_given_up(result: FetchResult, http: Http, before: dict[str, int]) -> FetchResult:
@@ -109,7 +131,7 @@ def load(db_path: Path, collected: Collected, run_id: str, privacy: Privacy | No
         error_class="Warning" if result.warnings else None,
         error=" | ".join(result.warnings)[:2000] or None,
     )
-    with store.opened(db_path) as con:
+    with store.opened(db_path, wait=store.load_wait()) as con:
         key, forgotten = author_key(db_path), store.read_forgotten(con)
         cutoff = datetime.now(UTC) - timedelta(days=privacy.retain_days) if privacy.retain_days else None
         scored = [without_text(s) if cutoff and s.post.published < cutoff else s
@@ -135,8 +157,11 @@ def record_failure(
         error_class=type(exc).__name__,
         error=describe(exc),
     )
-    with store.opened(db_path) as con:
-        store.record_failed_run(con, community, run)
+    try:
+        with store.opened(db_path, wait=store.load_wait()) as con:
+            store.record_failed_run(con, community, run)
+    except StorageError as exc:  # the row is still reported; only its copy in the file is missing
+        return replace(run, error=f"{run.error} (not recorded in the file: {one_line(exc, 200)})")
     return run
 
 
@@ -154,21 +179,27 @@ def run_direct(config: Config, communities: Sequence[Community], ctx: FetchConte
                workers: int = 8) -> list[store.RunRow]:
     """Collect communities concurrently on threads and load each as it arrives: the no-Prefect path."""
     run_id, matcher = new_run_id(), make_matcher(config)
-    cursors = read_cursors(config.db_path, communities)
-    with ThreadPoolExecutor(max(1, min(workers, len(communities)))) as pool:
+    with store.run_lock(config.db_path), ThreadPoolExecutor(max(1, min(workers, len(communities)))) as pool:
+        cursors = read_cursors(config.db_path, communities)
         started = datetime.now(UTC)
         futures = {pool.submit(collect, c, cursors[c.name], ctx, matcher): c for c in communities}
         return [land(config, futures[f], run_id, started, f.result) for f in as_completed(futures)]
 
 
-def rescore(db_path: Path, matcher: Finder | None) -> tuple[int, int]:
+def rescore(db_path: Path, matcher: Finder | None, batch: int = 5000) -> tuple[int, int]:
     """Recompute the value and brand mentions of every stored post from its stored text, without fetching
-    (after a lexicon, [accept] or [[brand]] change). Holds the file for writing throughout, so a run cannot
-    change a post between reading and rewriting it. Returns (posts, mentions)."""
+    (after a lexicon, [accept] or [[brand]] change). Works in batches of posts, each read, rescored and
+    rewritten while it holds the file (so a run cannot change a post in between), letting go of the file
+    between batches so a run or a reader never waits long. Returns (posts, mentions)."""
     store.require(db_path)
-    with store.opened(db_path) as con:
-        posts = store.read_posts(con)
-        return len(posts), store.replace_mentions(con, score_posts(posts, matcher))
+    done, mentions, after = 0, 0, ""
+    while True:
+        with store.opened(db_path, wait=store.load_wait()) as con:
+            posts = store.read_posts(con, after, batch)
+            if not posts:
+                return done, mentions
+            mentions += store.replace_mentions(con, score_posts(posts, matcher))
+        done, after = done + len(posts), posts[-1].id
 
 
 def exit_code(rows: Sequence[store.RunRow]) -> int:

@@ -6,10 +6,12 @@ transaction, so a crash at any moment leaves the file as it was before that comm
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,12 +24,21 @@ from typing import Any, TypeVar
 import duckdb
 
 from pipeline.errors import ConfigError, DatabaseLocked, StorageError, one_line
-from pipeline.models import Community, Cursor, Post, ScoredPost, post_key, utc
+from pipeline.models import Community, Cursor, Post, ScoredPost, post_key, redact, utc
 
 # in a checkout (and an editable install) sql/ sits beside pipeline/; a built wheel carries it as pipeline/sql
 SQL = next(p for p in (Path(__file__).resolve().parent / d / "sql" for d in (".", "..")) if (p / "schema").is_dir())
 LOCK_WAIT = 10.0  # seconds a writer waits for another process to release the file ($VOYAGE_LOCK_WAIT)
+# A run's loads wait longer: what they hold was fetched and scored already, and the usual holders let go soon (a
+# rescore works in batches of seconds, `voyage sql` and a notebook's query end); 15 minutes covers a long query
+# without letting a daily run hang on a forgotten notebook connection for ever.
+LOAD_WAIT = 900.0
 T = TypeVar("T")
+# A reader (voyage sql and every read command) sees this file and nothing else: no other file read or written
+# (the author-key file beside the database, COPY ... TO, ATTACH), no extension fetched over the network, and no
+# statement may turn these back on. Exporting is its own command.
+READER_CONFIG = {"enable_external_access": False, "autoinstall_known_extensions": False,
+                 "autoload_known_extensions": False, "lock_configuration": True}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +75,8 @@ def connect(
     path = Path(path)
     if read_only:
         require(path)
-    con = _when_unlocked(path, wait, lambda: duckdb.connect(str(path), read_only=read_only))
+    config = READER_CONFIG if read_only else {}
+    con = _when_unlocked(path, wait, lambda: duckdb.connect(str(path), read_only=read_only, config=config))
     if not read_only:
         migrate(con)
     return con
@@ -76,6 +88,11 @@ def require(path: Path | str) -> None:
         raise StorageError(f"no database at {path}: run `voyage run` or `voyage demo` first")
 
 
+def load_wait() -> float:
+    """How long a run's load waits for the file: $VOYAGE_LOCK_WAIT when set, else LOAD_WAIT."""
+    return lock_wait() if "VOYAGE_LOCK_WAIT" in os.environ else LOAD_WAIT
+
+
 def lock_wait() -> float:
     try:
         return float(os.environ.get("VOYAGE_LOCK_WAIT", LOCK_WAIT))
@@ -85,13 +102,18 @@ def lock_wait() -> float:
 
 
 def _when_unlocked(path: Path, wait: float | None, attempt: Callable[[], T]) -> T:
-    deadline = time.monotonic() + (lock_wait() if wait is None else wait)
+    started = time.monotonic()
+    deadline, said = started + (lock_wait() if wait is None else wait), started
     while True:
         try:
             return attempt()
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise StorageError(f"cannot open {path}: {one_line(exc, 400)}") from exc
+            if time.monotonic() - said >= 10:  # a visible wait, not a silent hang
+                said = time.monotonic()
+                print(f"voyage: waiting for {path}, in use by {_lock_holder(exc)}; up to "
+                      f"{max(0.0, deadline - said):.0f}s more", file=sys.stderr, flush=True)
             if time.monotonic() >= deadline:
                 raise DatabaseLocked(f"{path} is in use by {_lock_holder(exc)}; try again when it has finished "
                                      "or closed the file") from exc
@@ -107,6 +129,31 @@ def _lock_holder(exc: Exception) -> str:
         return "another process"
     return f"another process (PID {found.group(2)}, {Path(found.group(1)).name}: a voyage run or scan, or a " \
            "program reading it such as a notebook)"
+
+
+@contextmanager
+def run_lock(path: Path | str) -> Iterator[None]:
+    """One run per file at a time, claimed before anything is fetched: a second `voyage run` (or scan, or
+    demo) on the same file stops at once instead of fetching everything only to wait for the first one."""
+    lock_path = Path(f"{path}.run-lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise DatabaseLocked(f"another voyage run ({holder}) is using {path}; try again when it has "
+                                 "finished") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"PID {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager
@@ -164,7 +211,10 @@ def read_cursor(con: duckdb.DuckDBPyConnection, community: Community) -> Cursor:
     """The community's cursor, or a fresh one when it was made for another location (a changed url, feeds,
     subreddit, ...): its validators, feed URL and watched items would read the old place. Stored posts stay."""
     row = con.execute(sql("read_cursor"), {"community": community.name}).fetchone()
-    cursor = Cursor.from_json(row[0] if row else None)
+    text = row[0] if row else None
+    for i, secret in enumerate(community.secrets):
+        text = text.replace(f"{{{{secret:{i}}}}}", secret) if text else text
+    cursor = Cursor.from_json(text)
     return cursor if cursor.location == community.fingerprint else Cursor(location=community.fingerprint)
 
 
@@ -183,8 +233,10 @@ def load_community(
             new, updated = con.execute(sql("count_changes")).fetchone()
             con.execute(sql("merge_batch"))
             con.execute(sql("upsert_community"), _community_row(community, now))
-            cursor = replace(cursor, location=community.fingerprint)
-            con.execute(sql("upsert_cursor"), {"community": community.name, "cursor": cursor.to_json(), "now": now})
+            text = replace(cursor, location=community.fingerprint).to_json()
+            for i, secret in enumerate(community.secrets):  # the feed URLs it keeps may carry credentials
+                text = text.replace(secret, f"{{{{secret:{i}}}}}")
+            con.execute(sql("upsert_cursor"), {"community": community.name, "cursor": text, "now": now})
             run = replace(run, new=new, updated=updated)
             record_run(con, run)
     except duckdb.Error as exc:
@@ -192,10 +244,11 @@ def load_community(
     return run
 
 
-def read_posts(con: duckdb.DuckDBPyConnection) -> list[Post]:
-    """Every stored post and comment as a Post again (ids, text and times as stored), for rescoring."""
+def read_posts(con: duckdb.DuckDBPyConnection, after: str = "", limit: int = 2**62) -> list[Post]:
+    """Stored posts and comments as Posts again (ids, text and times as stored), for rescoring: those whose key
+    sorts after `after`, at most `limit` of them, in key order."""
     posts = []
-    for row in con.execute(sql("read_posts")).fetchall():
+    for row in con.execute(sql("read_posts"), {"after": after, "limit": limit}).fetchall():
         (community, source, external_id, url, thread_id, parent_id, kind, author, title, body, published,
          score, reply_count, depth, upvote_ratio, flair, removed) = row
         key = post_key(community, source, "")
@@ -385,7 +438,7 @@ def _community_row(community: Community, now: datetime) -> dict[str, Any]:
     return {
         "name": community.name,
         "kind": community.kind,
-        "location": community.location,
+        "location": redact(community.location),
         "segment": community.segment,
         "keywords": list(community.keywords),
         "now": now,

@@ -355,3 +355,23 @@ def test_a_stored_file_from_before_community_keys_is_migrated(tmp_path: Path) ->
         assert con.execute("SELECT post_id, thread_id, external_id FROM posts").fetchall() == [
             ("blog/rss:127.0.0.1/?p=1", "blog/rss:127.0.0.1/?p=1", "127.0.0.1/?p=1")]
         assert con.execute("SELECT post_id FROM post_sentiment").fetchall() == [("blog/rss:127.0.0.1/?p=1",)]
+
+
+def test_a_reddit_community_skipped_for_missing_credentials_is_not_a_failed_task(
+    prefect_api: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from flows.voyage import voyage
+
+    for name in [k for k in os.environ if k.lower().startswith("praw_")]:
+        monkeypatch.delenv(name)
+    Path("voyage.toml").write_text('[[community]]\nname = "bifl"\nkind = "reddit"\nsubreddit = "BuyItForLife"\n'
+                                   'segment = "s"\n')
+    state = voyage(config_path="voyage.toml", return_state=True)
+    assert state.is_completed() and [r["status"] for r in state.result()] == ["skipped"]
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
+            id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+    assert [r.state.type.value for r in runs] == ["COMPLETED"]

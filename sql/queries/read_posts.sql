@@ -3,5 +3,6 @@
 SELECT community, source, external_id, url, thread_id, parent_id, kind, author, title, body, published_at,
        score, reply_count, depth, upvote_ratio, flair, removed
 FROM posts
-WHERE coalesce(title, '') <> '' OR coalesce(body, '') <> ''
-ORDER BY post_id;
+WHERE (coalesce(title, '') <> '' OR coalesce(body, '') <> '') AND post_id > $after
+ORDER BY post_id
+LIMIT $limit;
