@@ -23,7 +23,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from pipeline.models import Mention, Post, ScoredPost, Sentiment
 
 SHORT_WORDS = 60
-MAX_SENTENCE = 1_000  # characters: VADER is quadratic in a sentence's length, so longer runs are cut at spaces
+MAX_SENTENCE = 2_000  # characters: VADER is quadratic in a sentence's length, so longer runs are cut at spaces
 MAX_QUOTE = 400  # characters of a sentence stored with a mention: a long one is trimmed around the mention
 PARALLEL_MIN = 4000  # posts; below this a process pool costs more than it saves
 _SENTENCE_END = re.compile(r"""(?:[.!?…]+["')\]]*|\n+)(?=\s|$)""")
@@ -49,7 +49,10 @@ def analyzer() -> SentimentIntensityAnalyzer:
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) in `text`: ends at . ! ? … and line breaks, not after common abbreviations."""
+    """Sentence spans (start, end) in `text`: ends at . ! ? … and line breaks, not after common abbreviations.
+    The committed ACCEPT labels name sentences by their index here (bench/labels): a change that moves the
+    boundaries in the corpus's texts (none over 1,500 characters) needs a relabelling, and the retraining test
+    says so."""
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
