@@ -36,7 +36,7 @@ def test_the_pipeline_tags_with_the_shipped_model() -> None:
 
 
 def test_a_value_carried_by_meaning_gets_a_mention_on_its_strongest_word() -> None:
-    tagger = build_tagger(build_matcher(), model=tiny({"Convenience": {"fold": 2.0}}))
+    tagger = build_tagger(build_matcher(), model=tiny({"Convenience": {"folds": 2.0, "one": 0.1}}))
     (scored,) = score_posts([Post("c", "rss", "1", "u", "1", None, "post", None, "",
                                   "Folds with one hand while I hold the baby.", T0)], tagger, workers=1)
     (mention,) = scored.mentions
@@ -62,10 +62,10 @@ def test_brands_are_kept_whatever_the_model_decides() -> None:
     assert [(m.kind, m.name) for m in scored.mentions] == [("brand", "Acme")]
 
 
-def test_features_are_stemmed_words_and_lexicon_hits() -> None:
+def test_features_are_words_and_lexicon_hits() -> None:
     hits = build_matcher().find("The zipper broke, leaking everywhere.")
     found = features("The zipper broke, leaking everywhere.", hits)
-    assert {"zipper", "broke", "leak", "everywhere"} <= set(found)
+    assert {"zipper", "broke", "leaking", "everywhere"} <= set(found)
     assert any(f.startswith("v=") for f in found) and any(f.startswith("t=") for f in found)
 
 
