@@ -467,3 +467,22 @@ def test_a_thread_gone_since_the_listing_is_left_out_with_a_warning_not_a_failur
 
     assert {p.thread_id for p in result.posts} == {"1hq0001", "1hq0003", "1hq0004"}
     assert result.warnings == ("r/CastIron: 1 threads could not be read and were left out: 1hq0002 (HTTP 404)",)
+
+
+def test_a_thread_nested_past_the_parsers_recursion_fails_that_thread_alone(ctx: FetchContext,
+                                                                             reddit_dir: Path) -> None:
+    """A Reddit-compatible endpoint nesting replies hundreds deep: praw's parser recurses once per level."""
+    def nested(depth: int) -> str:
+        reply = '""'
+        for level in range(depth, 0, -1):
+            reply = ('{"kind": "Listing", "data": {"after": null, "children": [{"kind": "t1", "data": {'
+                     f'"subreddit": "CastIron", "replies": {reply}, "id": "deep{level}", "name": "t1_deep{level}", '
+                     f'"author": "a{level}", "parent_id": "t1_deep{level - 1}", "link_id": "t3_1hq0002", '
+                     f'"score": 1, "body": "Level {level}.", "created_utc": {{{{epoch:-40h}}}}, "depth": {level}, '
+                     '"permalink": "/r/CastIron/comments/1hq0002/x/deep/"}}], "before": null}}')
+        return reply
+
+    edit_thread(reddit_dir, "1hq0002", lambda text: text.replace('"replies": "",', f'"replies": {nested(150)},', 1))
+    result = fetch(castiron(), Cursor(), ctx)
+    assert "1hq0002" not in by_id(result) and THREAD in by_id(result)  # the others still land
+    assert any("1hq0002 (replies nested too deep to read)" in w for w in result.warnings)
