@@ -4,6 +4,8 @@
 
 The committed labels (bench/labels/) came from two draws: the default one (4,428 sentences), then one for the
 rarest value, `--per-source-only --rare 700 --boost Esteem --skip bench/labels/accept_final.jsonl --seed 7`.
+The silver labels (labelled once, for training only) came from `--per-source 750 --rare 3000 --seed 11` and
+`--per-source 750 --rare 3000 --seed 13`, each skipping every id labelled before it.
 
 Stratified by source (an equal random share of each of the corpus's sources), then oversampled for the
 rare values: sentences in which the lexicon finds Comfort, Esteem or Pleasure, again spread over sources.
@@ -50,9 +52,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261129)
     parser.add_argument("--boost", nargs="*", default=RARE, help="values the --rare sentences are drawn for")
     parser.add_argument("--per-source-only", action="store_true", help="no stratified share, only --rare")
-    parser.add_argument("--skip", type=Path, help="a labels file whose ids are not drawn again")
+    parser.add_argument("--skip", type=Path, nargs="*", default=[], help="labels files whose ids are not drawn again")
     args = parser.parse_args()
-    skip = {json.loads(line)["id"] for line in args.skip.open()} if args.skip else set()
+    skip = {json.loads(line)["id"] for path in args.skip for line in path.open()}
     rng = random.Random(args.seed)
     matcher = build_matcher()
     by_source: dict[str, list[tuple[str, str, str]]] = defaultdict(list)

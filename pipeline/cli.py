@@ -358,6 +358,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
 @command
 def cmd_communities(args: argparse.Namespace) -> int:
     from pipeline import store
+    from pipeline.models import redact
 
     config = _config(args, missing_ok=True)
     if args.reset or args.remove:
@@ -375,7 +376,7 @@ def cmd_communities(args: argparse.Namespace) -> int:
         return 0
     columns, rows = store.run_query(config.db_path, "SELECT * FROM community_summary")
     stored = {row[0] for row in rows}
-    never = [(c.name, c.kind, c.segment, c.location) for c in config.communities if c.name not in stored]
+    never = [(c.name, c.kind, c.segment, redact(c.location)) for c in config.communities if c.name not in stored]
     rows = rows + [(*row, *[None] * (len(columns) - 5), "not loaded yet") for row in never]
     _print_table(columns, rows)
     return 0

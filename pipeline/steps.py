@@ -97,7 +97,7 @@ def _cleaned(result: FetchResult) -> FetchResult:
             cut += 1
         posts.append(replace(post, **fields) if fields else post)
     notes = [f"{broken} items held broken characters (lone surrogates), replaced with \ufffd"] if broken else []
-    notes += [f"{cut} texts over {MAX_TEXT:,} characters were cut" ] if cut else []
+    notes += [f"{cut} texts over {MAX_TEXT:,} characters were cut"] if cut else []
     return replace(result, posts=posts, warnings=(*result.warnings, *notes)) if notes else result
 
 
