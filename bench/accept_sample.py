@@ -5,7 +5,8 @@
 The committed labels (bench/labels/) came from two draws: the default one (4,428 sentences), then one for the
 rarest value, `--per-source-only --rare 700 --boost Esteem --skip bench/labels/accept_final.jsonl --seed 7`.
 The silver labels (labelled once, for training only) came from `--per-source 750 --rare 3000 --seed 11` and
-`--per-source 750 --rare 3000 --seed 13`, each skipping every id labelled before it.
+`--per-source 750 --rare 3000 --seed 13` and `--per-source 750 --rare 3000 --seed 17`, each skipping every id
+labelled before it.
 
 Stratified by source (an equal random share of each of the corpus's sources), then oversampled for the
 rare values: sentences in which the lexicon finds Comfort, Esteem or Pleasure, again spread over sources.
