@@ -28,7 +28,7 @@ GOLD = ROOT / "bench" / "labels" / "accept_final.jsonl"
 SILVER = ROOT / "bench" / "labels" / "accept_silver.jsonl"
 MIN_COUNT = 2  # a feature seen in fewer training sentences carries no weight
 C = 0.5  # inverse L2 strength, chosen by leave-one-source-out in bench/accept_eval.py
-PRUNE = 0.01  # weights smaller than this are left out of the shipped file
+PRUNE = 0.02  # weights smaller than this are left out of the shipped file
 
 
 class Example:
