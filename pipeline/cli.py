@@ -147,6 +147,12 @@ def parser() -> argparse.ArgumentParser:
     who.add_argument("--url", help="the page's URL")
     config_opts(forget)
 
+    export = add("export", "Write posts, mentions, runs and the main views out as Parquet (or CSV) files, partitioned "
+                 "by day, for a notebook, a BI tool or a warehouse.", "voyage export --out export/")
+    export.add_argument("--out", required=True, type=Path, help="the folder to write (one sub-folder per table)")
+    export.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    config_opts(export)
+
     serve = add("serve", "Serve the daily schedule from this process (needs a Prefect server).",
                 'PREFECT_API_URL=http://127.0.0.1:4200/api voyage serve --cron "0 6 * * *"')
     serve.add_argument("--config", default="voyage.toml")
@@ -423,6 +429,16 @@ def cmd_forget(args: argparse.Namespace) -> int:
     store.compact(config.db_path)  # deleted rows stay in the file's free blocks until it is rewritten
     print(f"forgot {who}: {posts} posts and comments, {scores} sentiment rows, {mentions} mentions deleted; "
           "future runs will not store them again")
+    return 0
+
+
+@command
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipeline import store
+
+    written = store.export(_db(args), args.out, args.format)
+    _print_table(["export", "rows"], sorted(written.items()))
+    print(f"written to {args.out}/ as {args.format}")
     return 0
 
 

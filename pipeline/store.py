@@ -68,14 +68,14 @@ def sql(name: str) -> str:
 
 
 def connect(
-    path: Path | str, *, read_only: bool = False, wait: float | None = None
+    path: Path | str, *, read_only: bool = False, wait: float | None = None, config: dict[str, Any] | None = None
 ) -> duckdb.DuckDBPyConnection:
     """Open the file (migrating it when writable); wait up to `wait` seconds (default: $VOYAGE_LOCK_WAIT,
     else LOCK_WAIT) for another process's lock, then fail with DatabaseLocked."""
     path = Path(path)
     if read_only:
         require(path)
-    config = READER_CONFIG if read_only else {}
+    config = (READER_CONFIG if read_only else {}) if config is None else config
     con = _when_unlocked(path, wait, lambda: duckdb.connect(str(path), read_only=read_only, config=config))
     if not read_only:
         migrate(con)
@@ -158,9 +158,9 @@ def run_lock(path: Path | str) -> Iterator[None]:
 
 @contextmanager
 def opened(
-    path: Path | str, *, read_only: bool = False, wait: float | None = None
+    path: Path | str, *, read_only: bool = False, wait: float | None = None, config: dict[str, Any] | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect(path, read_only=read_only, wait=wait)
+    con = connect(path, read_only=read_only, wait=wait, config=config)
     try:
         yield con
     finally:
@@ -339,6 +339,30 @@ def forget(
         counts = con.execute(sql("forget_count")).fetchone()
         con.execute(sql("forget_apply"))
     return counts
+
+
+def export(path: Path | str, out: Path, fmt: str = "parquet") -> dict[str, int]:
+    """Write every sql/exports/<name>.sql result under `out`: Parquet (or CSV) files, partitioned by day where
+    the query has a `day` column. The one command that writes data out: `voyage sql` cannot (READER_CONFIG).
+    Returns rows written per export."""
+    written: dict[str, int] = {}
+    out.mkdir(parents=True, exist_ok=True)
+    with opened(path, read_only=True, config={}) as con:
+        for file in sorted((SQL / "exports").glob("*.sql")):
+            written[file.stem] = _export_one(con, file, out / file.stem, fmt)
+    return written
+
+
+def _export_one(con: duckdb.DuckDBPyConnection, file: Path, target: Path, fmt: str) -> int:
+    try:
+        relation = con.sql(file.read_text(encoding="utf-8"))
+        partition = ["day"] if "day" in relation.columns else None
+        target = target if partition else target.with_suffix(f".{fmt}")
+        write = relation.write_csv if fmt == "csv" else relation.write_parquet
+        write(str(target), partition_by=partition, overwrite=True if partition else None)
+        return int(relation.shape[0])
+    except duckdb.Error as exc:
+        raise StorageError(f"cannot export {file.stem} to {target}: {one_line(exc, 300)}") from exc
 
 
 def nearest_urls(con: duckdb.DuckDBPyConnection, url: str) -> list[str]:

@@ -287,6 +287,21 @@ def test_voyage_sql_touches_no_other_file_and_fetches_no_extension(statement: st
     assert not Path("out.csv").exists() and not Path("other.duckdb").exists()
 
 
+def test_exporting_is_its_own_command_and_writes_parquet_by_day(sample: SampleServer,
+                                                                   capsys: pytest.CaptureFixture) -> None:
+    import duckdb
+
+    assert main(["scan", f"{sample.base}/blogs/sprouts/", "--db", "v.duckdb"]) == 0
+    for _ in range(2):  # a second export replaces the first
+        assert main(["export", "--db", "v.duckdb", "--out", "out"]) == 0
+    assert "written to out/ as parquet" in capsys.readouterr().out
+    days = sorted(p.name for p in Path("out/posts").iterdir())
+    assert days and all(d.startswith("day=") for d in days)
+    read = duckdb.sql("SELECT count(*) FROM read_parquet('out/posts/**/*.parquet', hive_partitioning = true)")
+    assert read.fetchall() == store.run_query("v.duckdb", "SELECT count(*) FROM posts")[1]
+    assert Path("out/value_grid.parquet").exists() and Path("out/mentions").is_dir()
+
+
 # 8. smaller ones
 
 def test_a_json_feed_whose_version_comes_late_is_read(server: SampleServer, http: Http) -> None:

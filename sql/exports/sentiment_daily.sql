@@ -1,0 +1,2 @@
+-- Daily sentiment per community (one small file).
+SELECT * FROM sentiment_daily
