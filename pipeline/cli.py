@@ -74,9 +74,12 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
         return cmd
 
-    def config_opts(cmd: argparse.ArgumentParser) -> None:
+    def config_opts(cmd: argparse.ArgumentParser, formats: bool = True) -> None:
         cmd.add_argument("--config", default="voyage.toml", help="the config file (default: voyage.toml)")
         cmd.add_argument("--db", help="the DuckDB file (default: [store] path in the config, else voyage.duckdb)")
+        if formats:  # every command that prints data prints it as a table, CSV or JSON, as sqlite-utils does
+            cmd.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                             help="table (default), or csv / json for other programs")
 
     demo = add("demo", "Run the daily flow on bundled sample communities served on 127.0.0.1.", "voyage demo")
     demo.add_argument("--db", default="demo.duckdb", help="where the demo's DuckDB goes (default: demo.duckdb)")
@@ -100,7 +103,6 @@ def parser() -> argparse.ArgumentParser:
     q = add("sql", "Run a read-only SQL query on the DuckDB file.", 'voyage sql "SELECT * FROM sentiment_weekly"')
     q.add_argument("query")
     config_opts(q)
-    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     trends = add("trends", "Weekly sentiment per community (or per segment).", "voyage trends --by segment")
     config_opts(trends)
@@ -124,7 +126,14 @@ def parser() -> argparse.ArgumentParser:
 
     rescore = add("rescore", "Recompute value and brand mentions of stored posts with the current lexicon, "
                   "[accept] and [[brand]] config, without refetching.", "voyage rescore --config voyage.toml")
-    config_opts(rescore)
+    config_opts(rescore, formats=False)
+
+    brands = add("brands", "Brand share of voice: each [[brand]]'s mentions, its share of all brand mentions and "
+                 "how the sentences naming it feel.", "voyage brands --segment parents --since 2026-10-01")
+    config_opts(brands)
+    brands.add_argument("--segment", help="only this segment")
+    brands.add_argument("--community", help="only this community")
+    brands.add_argument("--since", type=_date, metavar="DATE", help="only weeks from DATE (YYYY-MM-DD)")
 
     comms = add("communities", "Each community: posts, comments, recent sentiment, last run.",
                 "voyage communities   |   voyage communities --reset gearlab   |   voyage communities --remove old")
@@ -145,13 +154,13 @@ def parser() -> argparse.ArgumentParser:
     who = forget.add_mutually_exclusive_group(required=True)
     who.add_argument("--author", help="the author's name as the source shows it")
     who.add_argument("--url", help="the page's URL")
-    config_opts(forget)
+    config_opts(forget, formats=False)
 
     export = add("export", "Write posts, mentions, runs and the main views out as Parquet (or CSV) files, partitioned "
                  "by day, for a notebook, a BI tool or a warehouse.", "voyage export --out export/")
     export.add_argument("--out", required=True, type=Path, help="the folder to write (one sub-folder per table)")
     export.add_argument("--format", choices=["parquet", "csv"], default="parquet")
-    config_opts(export)
+    config_opts(export, formats=False)
 
     serve = add("serve", "Serve the daily schedule from this process (needs a Prefect server).",
                 'PREFECT_API_URL=http://127.0.0.1:4200/api voyage serve --cron "0 6 * * *"')
@@ -244,7 +253,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             rows = _run_flow("voyage", config.db_path, config_path=str(args.config), communities=args.only,
                              db=args.db)
-    _print_runs(rows, time.perf_counter() - started)
+    _print_runs(rows, time.perf_counter() - started, args.format)
     return steps.exit_code(rows)
 
 
@@ -264,8 +273,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
                              lookback_days=args.lookback_days)
         else:
             rows = steps.run_direct(config, [target], steps.make_context(config))
-    _print_runs(rows, time.perf_counter() - started)
-    if rows and rows[0].status != steps.FAILED:
+    _print_runs(rows, time.perf_counter() - started, args.format)
+    if rows and rows[0].status != steps.FAILED and args.format == "table":
         _print_sentiment(config.db_path, [r.community for r in rows])
     return steps.exit_code(rows)
 
@@ -309,8 +318,9 @@ def cmd_trends(args: argparse.Namespace) -> int:
 
     view = "sentiment_weekly" if args.by == "community" else "segment_sentiment_weekly"
     columns, rows = store.run_query(_db(args), store.sql(f"trends_{args.by}"), {"weeks": args.weeks})
-    print(f"Weekly sentiment per {args.by} (view {view}), last {args.weeks} weeks")
-    _print_table(columns, rows)
+    if args.format == "table":
+        print(f"Weekly sentiment per {args.by} (view {view}), last {args.weeks} weeks")
+    _print_table(columns, rows, args.format)
     return 0
 
 
@@ -318,8 +328,12 @@ def cmd_trends(args: argparse.Namespace) -> int:
 def cmd_grid(args: argparse.Namespace) -> int:
     from pipeline import store
 
+    _check_names(_db(args), segment=args.segment)
     params = {"by": args.by, "segment": args.segment, "since": args.since}
     columns, rows = store.run_query(_db(args), store.sql("value_grid"), params)
+    if args.format != "table":  # one row per cell and value: what another program wants
+        _print_table(columns, rows, args.format)
+        return 0
     window = f" since {args.since}" if args.since else ""
     print(f"Customer Value Grid by {args.by}{window}: share of scored posts mentioning each value, mean "
           "sentiment of those sentences, lift against all communities")
@@ -335,8 +349,12 @@ def cmd_quotes(args: argparse.Namespace) -> int:
     value = next((v for v in VALUES if v.lower() == args.value.lower()), None)
     if value is None:
         raise ConfigError(f"{args.value!r} is not an ACCEPT value: use one of {', '.join(VALUES)}")
+    _check_names(_db(args), community=args.community)
     params = {"value": value, "community": args.community, "negative": args.negative, "limit": max(args.limit, 0)}
     columns, rows = store.run_query(_db(args), store.sql("value_quotes"), params)
+    if args.format != "table":
+        _print_table(columns, rows, args.format)
+        return 0
     where = f" in {args.community}" if args.community else ""
     print(f"{'Most negative' if args.negative else 'Most positive'} sentences about {value}{where}:")
     for compound, community, sentence, url, published in rows:
@@ -384,7 +402,7 @@ def cmd_communities(args: argparse.Namespace) -> int:
     stored = {row[0] for row in rows}
     never = [(c.name, c.kind, c.segment, redact(c.location)) for c in config.communities if c.name not in stored]
     rows = rows + [(*row, *[None] * (len(columns) - 5), "not loaded yet") for row in never]
-    _print_table(columns, rows)
+    _print_table(columns, rows, args.format)
     return 0
 
 
@@ -396,8 +414,37 @@ def cmd_probe(args: argparse.Namespace) -> int:
     if not rows:
         print(f"no stored thread matches {args.thread!r}: scan its community first (voyage scan ...)")
         return EXIT_ERROR
-    _print_table(columns, rows)
+    _print_table(columns, rows, args.format)
     return 0
+
+
+@command
+def cmd_brands(args: argparse.Namespace) -> int:
+    from pipeline import store
+
+    _check_names(_db(args), segment=args.segment, community=args.community)
+    params = {"segment": args.segment, "community": args.community, "since": args.since}
+    columns, rows = store.run_query(_db(args), store.sql("brands"), params)
+    if args.format == "table":
+        print("Brand share of voice (view brand_share_of_voice; brand_values has brand x value):")
+    _print_table(columns, rows, args.format)
+    if not rows and args.format == "table":
+        print("(no brand mentions: name your brands in voyage.toml [[brand]], then `voyage rescore`)")
+    return 0
+
+
+def _check_names(db: Path, **wanted: str | None) -> None:
+    """An unknown segment or community is one line that lists the known ones, not an empty table."""
+    from pipeline import store
+
+    if not any(wanted.values()):
+        return
+    known: dict[str, list[str]] = {}
+    for kind, name in store.run_query(db, store.sql("known_names"))[1]:
+        known.setdefault(kind, []).append(name)
+    for kind, name in wanted.items():
+        if name and name not in known.get(kind, []):
+            raise ConfigError(f"unknown {kind} {name!r} (known: {', '.join(known.get(kind, [])) or 'none stored'})")
 
 
 @command
@@ -476,7 +523,11 @@ def _ctrl_c_stops_requests() -> Iterator[None]:
             signal.signal(signal.SIGINT, previous)
 
 
-def _print_runs(rows: Sequence[Any], seconds: float) -> None:
+def _print_runs(rows: Sequence[Any], seconds: float, fmt: str = "table") -> None:
+    if fmt != "table":
+        fields = list(type(rows[0]).__dataclass_fields__) if rows else ["community"]
+        _print_table(fields, [[getattr(r, f) for f in fields] for r in rows], fmt)
+        return
     columns = ["community", "status", "fetched", "new", "updated", "missed", "seconds", "note"]
     table = [(r.community, r.status, r.fetched, r.new, r.updated, r.missed, f"{r.duration_s:.1f}",
               (r.error or "")[:90]) for r in sorted(rows, key=lambda r: r.community)]

@@ -81,3 +81,27 @@ def test_serve_without_a_prefect_server_says_how_to_start_one(capsys: pytest.Cap
 def test_reading_a_missing_database_says_what_to_run(capsys: pytest.CaptureFixture) -> None:
     assert main(["communities", "--db", "none.duckdb"]) == 1
     assert "voyage demo" in capsys.readouterr().err
+
+
+def test_reading_commands_print_csv_or_json_and_name_the_known_segments(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture) -> None:
+    import json
+
+    with demo.start_server() as server:
+        config = demo.write_config(server, tmp_path, tmp_path / "v.duckdb")
+        assert main(["run", "--direct", "--config", str(config), "--only", "sprouts", "gearlab",
+                     "--format", "json"]) == 0
+        runs = json.loads(capsys.readouterr().out)
+    assert sorted(r["community"] for r in runs) == ["gearlab", "sprouts"] and all("new" in r for r in runs)
+    common = ["--config", str(config)]
+    for command in (["grid"], ["trends"], ["quotes", "Trust"], ["communities"], ["brands"]):
+        assert main([*command, *common, "--format", "json"]) == 0, command
+        assert isinstance(json.loads(capsys.readouterr().out), list)
+    assert main(["grid", *common, "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("cell,segment,value")
+    assert main(["brands", *common]) == 0
+    assert "share_of_voice" in capsys.readouterr().out
+    assert main(["grid", *common, "--segment", "young parent"]) == 2
+    assert "unknown segment 'young parent' (known: outdoor enthusiasts, young parents)" in capsys.readouterr().err
+    assert main(["quotes", "Trust", *common, "--community", "nope"]) == 2
+    assert "known: gearlab, sprouts" in capsys.readouterr().err
