@@ -63,8 +63,11 @@ def run_communities(config: Config, communities: Sequence[Community], ctx: Fetch
     run_id, matcher = run_id or steps.new_run_id(), steps.make_matcher(config)
     with run_lock(config.db_path):
         rows = _collect_and_land(config, communities, ctx, run_id, matcher)
+        alerts, problem = steps.raise_alerts(config)
     ctx.http.close()
-    create_markdown_artifact(steps.report_markdown(rows), key="voyage-run", description=f"run {run_id}")
+    if problem:
+        get_run_logger().warning(problem)
+    create_markdown_artifact(steps.report_markdown(rows, alerts), key="voyage-run", description=f"run {run_id}")
     return _final_state(rows)
 
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +127,11 @@ def parser() -> argparse.ArgumentParser:
     rescore = add("rescore", "Recompute value and brand mentions of stored posts with the current lexicon, "
                   "[accept] and [[brand]] config, without refetching.", "voyage rescore --config voyage.toml")
     config_opts(rescore, formats=False)
+
+    alerts = add("alerts", "Alerts: days when a community's volume or sentiment, or a value's sentiment, left its "
+                 "own usual range (median and MAD of the 28 days before).", "voyage alerts --since 2026-11-01")
+    config_opts(alerts)
+    alerts.add_argument("--since", type=_date, metavar="DATE", help="from DATE (default: the last 7 days)")
 
     brands = add("brands", "Brand share of voice: each [[brand]]'s mentions, its share of all brand mentions and "
                  "how the sentences naming it feel.", "voyage brands --segment parents --since 2026-10-01")
@@ -246,7 +251,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not selected:
         raise ConfigError(f"{args.config}: no [[community]] entries to run")
     steps.make_matcher(config)
-    started = time.perf_counter()
+    started, began = time.perf_counter(), datetime.now(UTC)
     with _ctrl_c_stops_requests():
         if args.direct:
             rows = steps.run_direct(config, selected, steps.make_context(config))
@@ -254,6 +259,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             rows = _run_flow("voyage", config.db_path, config_path=str(args.config), communities=args.only,
                              db=args.db)
     _print_runs(rows, time.perf_counter() - started, args.format)
+    if args.format == "table":
+        _print_new_alerts(config.db_path, began)
     return steps.exit_code(rows)
 
 
@@ -419,6 +426,15 @@ def cmd_probe(args: argparse.Namespace) -> int:
 
 
 @command
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from pipeline import store
+
+    columns, rows = store.run_query(_db(args), store.sql("alerts"), {"since": args.since})
+    _print_table(columns, rows, args.format)
+    return 0
+
+
+@command
 def cmd_brands(args: argparse.Namespace) -> int:
     from pipeline import store
 
@@ -521,6 +537,16 @@ def _ctrl_c_stops_requests() -> Iterator[None]:
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+
+
+def _print_new_alerts(db_path: Path, started: datetime) -> None:
+    """The alerts the run just raised, after its table (they are also in `voyage alerts` and the artifact)."""
+    from pipeline import store
+
+    if Path(db_path).exists():
+        since = started.astimezone(UTC).replace(tzinfo=None)
+        for community, kind, message in store.run_query(db_path, store.sql("new_alerts"), {"started": since})[1]:
+            print(safe(f"alert: {community}: {kind}: {message}"))
 
 
 def _print_runs(rows: Sequence[Any], seconds: float, fmt: str = "table") -> None:

@@ -18,7 +18,7 @@ KINDS = ("rss", "reddit", "discourse", "forum", "hn")
 NEEDS = {"rss": "url", "discourse": "url", "forum": "url", "reddit": "subreddit", "hn": "keywords"}
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _COMMUNITY_KEYS = {"name", "kind", "url", "subreddit", "segment", "keywords"}
-SECTIONS = ("community", "brand", "accept", "fetch", "store", "privacy")
+SECTIONS = ("community", "brand", "accept", "fetch", "store", "privacy", "alerts")
 VALUE_NAMES = ("Achievement", "Convenience", "Comfort", "Esteem", "Pleasure", "Trust")  # as pipeline.accept.VALUES
 # Per-community options on top of _COMMUNITY_KEYS, by kind, with their type: "rate" (requests/s, > 0), "number"
 # (>= 0), "count" (whole number > 0), "string", "url", "urls" (a list of URLs).
@@ -54,6 +54,7 @@ class Config:
     privacy: Privacy = field(default_factory=Privacy)
     db_path: Path = Path("voyage.duckdb")
     source: Path | None = None
+    alerts_webhook: str | None = None  # [alerts] webhook: where new alerts are POSTed after each run
 
     def community(self, name: str) -> Community:
         for community in self.communities:
@@ -117,6 +118,10 @@ def parse_config(text: str, source: Path | None = None) -> Config:
         db_path = source.parent / db_path
     accept = _table(data, "accept", where)
     _known_keys(accept, ("add", "remove"), "setting accept.{key}", text, where, "[accept]")
+    alerts = _table(data, "alerts", where)
+    _known_keys(alerts, ("webhook",), "setting alerts.{key}", text, where, "[alerts]")
+    if "webhook" in alerts:
+        _check_option(alerts["webhook"], "url", f"{where}{_key_line(text, 'webhook', '[alerts]')}: alerts.webhook")
     return Config(
         communities=_communities(data.get("community", []), text, where),
         brands=_brands(data.get("brand", []), text, where),
@@ -126,6 +131,7 @@ def parse_config(text: str, source: Path | None = None) -> Config:
         privacy=_settings(Privacy, _table(data, "privacy", where), "privacy", text, where),
         db_path=db_path,
         source=source,
+        alerts_webhook=alerts.get("webhook"),
     )
 
 

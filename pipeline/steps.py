@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from pipeline.accept import build_matcher
 from pipeline.config import Config, Privacy
 from pipeline.errors import Interrupted, RobotsDisallowed, SourceSkipped, StorageError, one_line
 from pipeline.models import Community, Cursor, FetchResult, ScoredPost
+from pipeline.notify import send_webhook
 from pipeline.privacy import author_key, is_forgotten, protect, without_text
 from pipeline.score import Finder, score_posts
 from pipeline.tagger import build_tagger
@@ -183,7 +184,21 @@ def run_direct(config: Config, communities: Sequence[Community], ctx: FetchConte
         cursors = read_cursors(config.db_path, communities)
         started = datetime.now(UTC)
         futures = {pool.submit(collect, c, cursors[c.name], ctx, matcher): c for c in communities}
-        return [land(config, futures[f], run_id, started, f.result) for f in as_completed(futures)]
+        rows = [land(config, futures[f], run_id, started, f.result) for f in as_completed(futures)]
+        raise_alerts(config)
+        return rows
+
+
+def raise_alerts(config: Config, day: date | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """After a run: store the day's new alerts (each community against its own baseline) and send them to the
+    configured webhook. Returns (new alerts, a one-line delivery problem or None). Never raises for an alert."""
+    try:
+        with store.opened(config.db_path, wait=store.load_wait()) as con:
+            found = store.detect_alerts(con, day or datetime.now(UTC).date())
+    except StorageError as exc:
+        return [], f"alerts not computed: {one_line(exc, 200)}"
+    problem = send_webhook(config.alerts_webhook, found) if config.alerts_webhook and found else None
+    return found, problem
 
 
 def rescore(db_path: Path, matcher: Finder | None, batch: int = 5000) -> tuple[int, int]:
@@ -217,7 +232,7 @@ def describe(exc: BaseException) -> str:
     return one_line(exc) or type(exc).__name__
 
 
-def report_markdown(rows: Sequence[store.RunRow]) -> str:
+def report_markdown(rows: Sequence[store.RunRow], alerts: Sequence[dict[str, Any]] = ()) -> str:
     lines = [
         "| community | status | fetched | new | updated | missed | seconds | note |",
         "|---|---|---:|---:|---:|---:|---:|---|",
@@ -230,4 +245,6 @@ def report_markdown(rows: Sequence[store.RunRow]) -> str:
         )
     failed = sum(1 for r in rows if r.status == FAILED)
     head = f"# Web Voyage run: {len(rows)} communities, {failed} failed\n\n"
-    return head + "\n".join(lines) + "\n"
+    found = [f"- **{a['community']}**: {a['kind']}: {a['message']}" for a in alerts]
+    tail = "\n\n## New alerts\n\n" + "\n".join(found) + "\n" if found else ""
+    return head + "\n".join(lines) + "\n" + tail

@@ -365,6 +365,14 @@ def _export_one(con: duckdb.DuckDBPyConnection, file: Path, target: Path, fmt: s
         raise StorageError(f"cannot export {file.stem} to {target}: {one_line(exc, 300)}") from exc
 
 
+def detect_alerts(con: duckdb.DuckDBPyConnection, day: Any) -> list[dict[str, Any]]:
+    """Store the alerts of `day` not stored yet (sql/queries/detect_alerts.sql) and return them."""
+    with transaction(con):
+        cursor = con.execute(sql("detect_alerts"), {"day": day})
+        columns = [d[0] for d in cursor.description or []]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
 def nearest_urls(con: duckdb.DuckDBPyConnection, url: str) -> list[str]:
     return [row[0] for row in con.execute(sql("forget_nearest_urls"), {"url": url}).fetchall()]
 
