@@ -133,6 +133,13 @@ def parser() -> argparse.ArgumentParser:
     config_opts(alerts)
     alerts.add_argument("--since", type=_date, metavar="DATE", help="from DATE (default: the last 7 days)")
 
+    topics = add("topics", "Emerging topics: per community and week, the words whose share rose most against the "
+                 "community's 8 weeks before, with an example link.", "voyage topics --community gearlab")
+    config_opts(topics)
+    topics.add_argument("--community", help="only this community")
+    topics.add_argument("--since", type=_date, metavar="DATE", help="weeks from DATE (default: the last 7 days)")
+    topics.add_argument("--limit", type=int, default=5, help="words per community and week (default 5)")
+
     brands = add("brands", "Brand share of voice: each [[brand]]'s mentions, its share of all brand mentions and "
                  "how the sentences naming it feel.", "voyage brands --segment parents --since 2026-10-01")
     config_opts(brands)
@@ -430,6 +437,20 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     from pipeline import store
 
     columns, rows = store.run_query(_db(args), store.sql("alerts"), {"since": args.since})
+    _print_table(columns, rows, args.format)
+    return 0
+
+
+@command
+def cmd_topics(args: argparse.Namespace) -> int:
+    from pipeline import store
+
+    _check_names(_db(args), community=args.community)
+    params = {"community": args.community, "since": args.since, "limit": max(args.limit, 1)}
+    columns, rows = store.run_query(_db(args), store.sql("topics"), params)
+    if args.format == "table":
+        print("Emerging topics (words whose share rose most against the community's previous 8 weeks; rise is a "
+              "smoothed log-odds):")
     _print_table(columns, rows, args.format)
     return 0
 

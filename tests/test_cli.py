@@ -105,3 +105,18 @@ def test_reading_commands_print_csv_or_json_and_name_the_known_segments(tmp_path
     assert "unknown segment 'young parent' (known: outdoor enthusiasts, young parents)" in capsys.readouterr().err
     assert main(["quotes", "Trust", *common, "--community", "nope"]) == 2
     assert "known: gearlab, sprouts" in capsys.readouterr().err
+
+
+def test_topics_names_what_rose_in_each_community(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import json
+
+    with demo.start_server() as server:
+        config = demo.write_config(server, tmp_path, tmp_path / "v.duckdb")
+        assert main(["run", "--direct", "--config", str(config)]) == 0
+    capsys.readouterr()
+    assert main(["topics", "--config", str(config), "--since", "2026-11-01", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["community"] for r in rows} >= {"gearlab", "bikepacking-collective", "velovolt-riders"}
+    assert all(r["uses"] >= 3 and r["texts"] >= 2 and r["rise"] > 0 and r["term"].isascii() for r in rows)
+    assert main(["topics", "--config", str(config), "--community", "gearlab", "--limit", "2"]) == 0
+    assert "Emerging topics" in capsys.readouterr().out
