@@ -57,7 +57,7 @@ def collect(community: Community, cursor: Cursor, ctx: FetchContext,
 
 
 def run_communities(config: Config, communities: Sequence[Community], ctx: FetchContext | None = None,
-                    run_id: str | None = None) -> State:
+                    run_id: str | None = None, artifact: str = "voyage-run") -> State:
     """Collect concurrently, load one by one as results arrive, publish a summary artifact."""
     ctx = ctx or steps.make_context(config)
     run_id, matcher = run_id or steps.new_run_id(), steps.make_matcher(config)
@@ -67,7 +67,8 @@ def run_communities(config: Config, communities: Sequence[Community], ctx: Fetch
     ctx.http.close()
     if problem:
         get_run_logger().warning(problem)
-    create_markdown_artifact(steps.report_markdown(rows, alerts), key="voyage-run", description=f"run {run_id}")
+    report = steps.report_markdown(rows, alerts) + steps.grid_changes_markdown(config.db_path)
+    create_markdown_artifact(report, key=artifact, description=f"run {run_id}")
     return _final_state(rows)
 
 
@@ -133,7 +134,7 @@ def scan(target: str, config_path: str = "voyage.toml", db: str | None = None, r
     config = _with_db(load_config(config_path, missing_ok=True), db)
     if lookback_days:
         config = replace(config, fetch=replace(config.fetch, lookback_days=lookback_days))
-    return run_communities(config, [resolve_target(config, target)], run_id=run_id)
+    return run_communities(config, [resolve_target(config, target)], run_id=run_id, artifact="voyage-scan")
 
 
 def _with_db(config: Config, db: str | None) -> Config:

@@ -232,6 +232,21 @@ def describe(exc: BaseException) -> str:
     return one_line(exc) or type(exc).__name__
 
 
+def grid_changes_markdown(db_path: Path) -> str:
+    """The Customer Value Grid's largest moves in the latest week, for the run's artifact ('' when none)."""
+    try:
+        columns, rows = store.run_query(db_path, store.sql("grid_changes"))
+    except StorageError:
+        return ""
+    if not rows:
+        return ""
+    lines = ["", "## Customer Value Grid: the latest week's largest moves", "",
+             "| " + " | ".join(columns) + " |", "|---|---|" + "---:|" * (len(columns) - 2)]
+    lines += ["| " + " | ".join("" if v is None else f"{v:+.3f}" if isinstance(v, float) and "change" in c
+                                else str(v) for c, v in zip(columns, row, strict=True)) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
 def report_markdown(rows: Sequence[store.RunRow], alerts: Sequence[dict[str, Any]] = ()) -> str:
     lines = [
         "| community | status | fetched | new | updated | missed | seconds | note |",
