@@ -261,7 +261,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     started, began = time.perf_counter(), datetime.now(UTC)
     with _ctrl_c_stops_requests():
         if args.direct:
-            rows = steps.run_direct(config, selected, steps.make_context(config))
+            rows = steps.run_direct(config, selected, steps.make_context(config), progress=_progress())
         else:
             rows = _run_flow("voyage", config.db_path, config_path=str(args.config), communities=args.only,
                              db=args.db)
@@ -286,7 +286,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             rows = _run_flow("scan", config.db_path, target=args.target, config_path=str(args.config), db=args.db,
                              lookback_days=args.lookback_days)
         else:
-            rows = steps.run_direct(config, [target], steps.make_context(config))
+            rows = steps.run_direct(config, [target], steps.make_context(config), progress=_progress())
     _print_runs(rows, time.perf_counter() - started, args.format)
     if rows and rows[0].status != steps.FAILED and args.format == "table":
         _print_sentiment(config.db_path, [r.community for r in rows])
@@ -307,7 +307,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         config = load_config(config_path)
         with _ctrl_c_stops_requests():
             if args.direct:
-                rows = steps.run_direct(config, list(config.communities), steps.make_context(config))
+                rows = steps.run_direct(config, list(config.communities), steps.make_context(config),
+                                        progress=_progress())
             else:
                 rows = _run_flow("voyage", config.db_path, config_path=str(config_path))
     _print_runs(rows, time.perf_counter() - started)
@@ -536,6 +537,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     voyage.serve(name="voyage-daily", cron=args.cron, parameters={"config_path": str(Path(args.config).resolve())})
     return 0
+
+
+def _progress() -> Callable[[Any, int, int], None] | None:
+    """One line per community as it lands, on a terminal only (quiet when piped or run by a scheduler)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(row: Any, done: int, total: int) -> None:
+        print(safe(f"[{done}/{total}] {row.community}: {row.status}, {row.fetched} fetched, {row.new} new "
+                   f"({row.duration_s:.1f}s)"), file=sys.stderr, flush=True)
+
+    return show
 
 
 @contextmanager

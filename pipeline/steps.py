@@ -176,15 +176,20 @@ def land(config: Config, community: Community, run_id: str, started: datetime,
         return record_failure(config.db_path, community, run_id, started, exc)
 
 
-def run_direct(config: Config, communities: Sequence[Community], ctx: FetchContext,
-               workers: int = 8) -> list[store.RunRow]:
-    """Collect communities concurrently on threads and load each as it arrives: the no-Prefect path."""
+def run_direct(config: Config, communities: Sequence[Community], ctx: FetchContext, workers: int = 8,
+               progress: Callable[[store.RunRow, int, int], None] | None = None) -> list[store.RunRow]:
+    """Collect communities concurrently on threads and load each as it arrives: the no-Prefect path.
+    `progress(row, done, total)` hears of each community as it lands (the CLI's progress on a terminal)."""
     run_id, matcher = new_run_id(), make_matcher(config)
     with store.run_lock(config.db_path), ThreadPoolExecutor(max(1, min(workers, len(communities)))) as pool:
         cursors = read_cursors(config.db_path, communities)
         started = datetime.now(UTC)
         futures = {pool.submit(collect, c, cursors[c.name], ctx, matcher): c for c in communities}
-        rows = [land(config, futures[f], run_id, started, f.result) for f in as_completed(futures)]
+        rows = []
+        for future in as_completed(futures):
+            rows.append(land(config, futures[future], run_id, started, future.result))
+            if progress is not None:
+                progress(rows[-1], len(rows), len(futures))
         raise_alerts(config)
         return rows
 

@@ -120,3 +120,23 @@ def test_topics_names_what_rose_in_each_community(tmp_path: Path, capsys: pytest
     assert all(r["uses"] >= 3 and r["texts"] >= 2 and r["rise"] > 0 and r["term"].isascii() for r in rows)
     assert main(["topics", "--config", str(config), "--community", "gearlab", "--limit", "2"]) == 0
     assert "Emerging topics" in capsys.readouterr().out
+
+
+def test_progress_shows_on_a_terminal_and_stays_quiet_when_piped(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    with demo.start_server() as server:
+        config = demo.write_config(server, tmp_path, tmp_path / "v.duckdb")
+        voyage = str(Path(sys.executable).with_name("voyage"))
+        command = [voyage, "run", "--direct", "--config", str(config), "--only", "sprouts", "gearlab"]
+        piped = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        main_fd, child_fd = pty.openpty()  # a real terminal for stderr, as a person running it has
+        shown = subprocess.run(command, stdout=subprocess.PIPE, stderr=child_fd, timeout=120)
+        os.close(child_fd)
+        terminal = os.read(main_fd, 65536).decode()
+        os.close(main_fd)
+    assert piped.returncode == 0 and "[1/2]" not in piped.stderr
+    assert shown.returncode == 0 and "[1/2]" in terminal and "[2/2]" in terminal
