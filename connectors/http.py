@@ -226,8 +226,7 @@ class Http:
                 self._wait(self._backoff(url, attempt, exc.retry_after))
 
     def _check_alive(self, url: str) -> None:
-        if INTERRUPT.is_set():
-            raise Interrupted("interrupted: no new requests")
+        _stop_if_interrupted()
         host = urlsplit(url).netloc
         if host in self._down:
             left = self._mine.__dict__.setdefault("left_out", {})
@@ -243,8 +242,8 @@ class Http:
     def _wait(self, seconds: float) -> None:
         """Sleep, unless Ctrl-C comes first (a real sleep only: tests pass their own clock and sleep)."""
         if self._sleep is time.sleep:
-            if INTERRUPT.wait(seconds):
-                raise Interrupted("interrupted: no new requests")
+            INTERRUPT.wait(seconds)
+            _stop_if_interrupted()
         else:
             self._sleep(seconds)
 
@@ -319,8 +318,7 @@ class Http:
             size += len(chunk)
             if size > cap:
                 raise SourceRejected(f"{redact(url)}: body is over the {cap:,}-byte cap")
-            if INTERRUPT.is_set():
-                raise Interrupted("interrupted: no new requests")
+            _stop_if_interrupted()
             if self._clock() > deadline:
                 raise SourceUnavailable(f"{redact(url)}: took longer than {self.settings.total_timeout:g}s in total")
             chunks.append(chunk)
@@ -368,6 +366,11 @@ class Http:
             return 0.0  # the host pause already holds us back
         base = min(self.settings.backoff * 2 ** (attempt - 1), MAX_BACKOFF)
         return base + random.uniform(0, base / 2)
+
+
+def _stop_if_interrupted() -> None:
+    if INTERRUPT.is_set():
+        raise Interrupted("interrupted: no new requests")
 
 
 def _checked(settings: FetchSettings) -> FetchSettings:

@@ -261,7 +261,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     started, began = time.perf_counter(), datetime.now(UTC)
     with _ctrl_c_stops_requests():
         if args.direct:
-            rows = steps.run_direct(config, selected, steps.make_context(config), progress=_progress())
+            rows = _run_direct(config, selected)
         else:
             rows = _run_flow("voyage", config.db_path, config_path=str(args.config), communities=args.only,
                              db=args.db)
@@ -286,7 +286,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             rows = _run_flow("scan", config.db_path, target=args.target, config_path=str(args.config), db=args.db,
                              lookback_days=args.lookback_days)
         else:
-            rows = steps.run_direct(config, [target], steps.make_context(config), progress=_progress())
+            rows = _run_direct(config, [target])
     _print_runs(rows, time.perf_counter() - started, args.format)
     if rows and rows[0].status != steps.FAILED and args.format == "table":
         _print_sentiment(config.db_path, [r.community for r in rows])
@@ -307,8 +307,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         config = load_config(config_path)
         with _ctrl_c_stops_requests():
             if args.direct:
-                rows = steps.run_direct(config, list(config.communities), steps.make_context(config),
-                                        progress=_progress())
+                rows = _run_direct(config, list(config.communities))
             else:
                 rows = _run_flow("voyage", config.db_path, config_path=str(config_path))
     _print_runs(rows, time.perf_counter() - started)
@@ -537,6 +536,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     voyage.serve(name="voyage-daily", cron=args.cron, parameters={"config_path": str(Path(args.config).resolve())})
     return 0
+
+
+def _run_direct(config: Any, communities: list[Any]) -> list[Any]:
+    """The steps without Prefect, with progress on a terminal."""
+    from pipeline import steps
+
+    return steps.run_direct(config, communities, steps.make_context(config), progress=_progress())
 
 
 def _progress() -> Callable[[Any, int, int], None] | None:

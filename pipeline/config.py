@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipeline.accept import VALUES
 from pipeline.errors import ConfigError
 from pipeline.models import Community, FetchSettings
 
@@ -19,7 +20,6 @@ NEEDS = {"rss": "url", "discourse": "url", "forum": "url", "reddit": "subreddit"
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _COMMUNITY_KEYS = {"name", "kind", "url", "subreddit", "segment", "keywords"}
 SECTIONS = ("community", "brand", "accept", "fetch", "store", "privacy", "alerts")
-VALUE_NAMES = ("Achievement", "Convenience", "Comfort", "Esteem", "Pleasure", "Trust")  # as pipeline.accept.VALUES
 # Per-community options on top of _COMMUNITY_KEYS, by kind, with their type: "rate" (requests/s, > 0), "number"
 # (>= 0), "count" (whole number > 0), "string", "url", "urls" (a list of URLs).
 _COMMON_OPTIONS = {"rate": "rate", "lag_hours": "number", "lookback_days": "number"}
@@ -231,9 +231,9 @@ def _terms(value: Any, key: str, where: str) -> dict[str, tuple[str, ...]]:
         raise ConfigError(f"{where}: [{key}] must be a table of value = [terms]")
     result = {}
     for name, terms in value.items():
-        if name not in VALUE_NAMES:
-            raise ConfigError(f"{where}: [{key}] {name!r} is not an ACCEPT value{_did_you_mean(name, VALUE_NAMES)} "
-                              f"(values: {', '.join(VALUE_NAMES)})")
+        if name not in VALUES:
+            raise ConfigError(f"{where}: [{key}] {name!r} is not an ACCEPT value{_did_you_mean(name, VALUES)} "
+                              f"(values: {', '.join(VALUES)})")
         if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
             raise ConfigError(f"{where}: {key}.{name} must be a list of non-empty strings")
         result[name] = tuple(t.strip() for t in terms)

@@ -35,7 +35,7 @@ _analyzer: SentimentIntensityAnalyzer | None = None
 
 class Finder(Protocol):
     """What scoring needs from the ACCEPT/brand matcher (pipeline.accept.Matcher); pipeline.tagger.Tagger also
-    `decide`s per sentence which values it speaks to."""
+    decides, for a batch of sentences (`decide_all`), which values each speaks to."""
 
     def find(self, sentence: str) -> Sequence[Any]: ...
 

@@ -6,6 +6,7 @@ imports prefect, and only pipeline.store touches DuckDB.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import uuid
@@ -190,7 +191,9 @@ def run_direct(config: Config, communities: Sequence[Community], ctx: FetchConte
             rows.append(land(config, futures[future], run_id, started, future.result))
             if progress is not None:
                 progress(rows[-1], len(rows), len(futures))
-        raise_alerts(config)
+        _, problem = raise_alerts(config)
+        if problem:  # the flow logs it through Prefect; here the standard logger says it on stderr
+            logging.getLogger(__name__).warning(problem)
         return rows
 
 

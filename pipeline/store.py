@@ -368,9 +368,8 @@ def _export_one(con: duckdb.DuckDBPyConnection, file: Path, target: Path, fmt: s
 def detect_alerts(con: duckdb.DuckDBPyConnection, day: Any) -> list[dict[str, Any]]:
     """Store the alerts of `day` not stored yet (sql/queries/detect_alerts.sql) and return them."""
     with transaction(con):
-        cursor = con.execute(sql("detect_alerts"), {"day": day})
-        columns = [d[0] for d in cursor.description or []]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        columns, rows = query(con, sql("detect_alerts"), {"day": day})
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def nearest_urls(con: duckdb.DuckDBPyConnection, url: str) -> list[str]:

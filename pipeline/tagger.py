@@ -4,8 +4,8 @@ The lexicon alone reaches about half of what real customers say (many sentences 
 no safe cue), so a model trained on real people's sentences labelled with shared/ACCEPT_GUIDE.md decides which
 values a sentence speaks to (`python -m pipeline.train` makes the weights; bench/accept_eval.py measures them
 on sources the model never saw). Its features are the sentence's words plus the lexicon's hits (value
-and term), so the lexicon still informs it. Scoring is a sum of weights per value: pure Python, no download,
-a few microseconds a sentence. The lexicon stays the user's override layer: a term added in voyage.toml
+and term), so the lexicon still informs it. Scoring is a sum of weights per value, for a whole batch of
+sentences in one numpy pass; no download. The lexicon stays the user's override layer: a term added in voyage.toml
 `[accept]` forces its value; a removed one no longer counts for its value, as a hit or as a word.
 """
 
@@ -116,9 +116,6 @@ class Tagger:
 
     def find(self, text: str) -> list[Hit]:
         return self.matcher.find(text)
-
-    def decide(self, sentence: str, hits: Sequence[Hit]) -> list[Hit]:
-        return self.decide_all([sentence], [hits])[0]
 
     def decide_all(self, sentences: Sequence[str], hits: Sequence[Sequence[Hit]]) -> list[list[Hit]]:
         """Per sentence: its brand hits, plus one hit per value it speaks to (its lexicon hits when it has any,
