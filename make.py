@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -34,6 +35,8 @@ def main(argv: list[str]) -> int:
         print(f"usage: python3 make.py {{{'|'.join(COMMANDS)}}} [args...]", file=sys.stderr)
         return 2
     setup()
+    if argv[0] == "test":
+        browser()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.call(COMMANDS[argv[0]] + argv[1:], cwd=ROOT, env=env)
 
@@ -48,6 +51,22 @@ def setup() -> None:
     pip = [str(PY), "-m", "pip", "install", "-qq", "--disable-pip-version-check"]  # errors only
     subprocess.run(pip + ["-c", "constraints.txt", "-e", ".[dev]"], cwd=ROOT, check=True)
     STAMP.write_text(wanted.hexdigest())
+
+
+def browser() -> None:
+    """The report's test renders it in headless Chromium: as root on Debian (CI), install the distribution's package
+    once; elsewhere the test is skipped with a line that says how to get it."""
+    if shutil.which("chromium") or shutil.which("chromium-browser") or not shutil.which("apt-get"):
+        return
+    if os.geteuid() != 0:
+        print("no chromium: the report's browser test will be skipped (sudo apt-get install chromium)", flush=True)
+        return
+    print("installing Debian's chromium for the report's browser test (first run only) ...", flush=True)
+    quiet = {"stdout": subprocess.DEVNULL, "env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}}
+    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"]
+    if subprocess.run(install, **quiet).returncode != 0:  # a fresh machine may have no package lists yet
+        subprocess.run(["apt-get", "update", "-qq"], **quiet)
+        subprocess.run(install, **quiet)
 
 
 if __name__ == "__main__":

@@ -81,6 +81,13 @@ def parser() -> argparse.ArgumentParser:
             cmd.add_argument("--format", choices=["table", "csv", "json"], default="table",
                              help="table (default), or csv / json for other programs")
 
+    def filter_opts(cmd: argparse.ArgumentParser) -> None:
+        """The same filters on every reading command."""
+        cmd.add_argument("--since", type=_date, metavar="DATE", help="from DATE (YYYY-MM-DD), inclusive")
+        cmd.add_argument("--until", type=_date, metavar="DATE", help="to DATE (YYYY-MM-DD), inclusive")
+        cmd.add_argument("--segment", help="only this segment")
+        cmd.add_argument("--community", help="only this community")
+
     demo = add("demo", "Run the daily flow on bundled sample communities served on 127.0.0.1.", "voyage demo")
     demo.add_argument("--db", default="demo.duckdb", help="where the demo's DuckDB goes (default: demo.duckdb)")
     demo.add_argument("--direct", action="store_true", help="run the steps without Prefect (faster)")
@@ -104,23 +111,25 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("query")
     config_opts(q)
 
-    trends = add("trends", "Weekly sentiment per community (or per segment).", "voyage trends --by segment")
+    trends = add("trends", "Weekly sentiment per community (or per segment).",
+                 "voyage trends --by segment --since 2026-10-01")
     config_opts(trends)
+    filter_opts(trends)
     trends.add_argument("--by", choices=["community", "segment"], default="community")
-    trends.add_argument("--weeks", type=int, default=8, help="how many recent weeks (default 8)")
+    trends.add_argument("--weeks", type=int, default=8, help="without --since: how many recent weeks (default 8)")
 
     grid = add("grid", "The Customer Value Grid: per segment (or community) and ACCEPT value, the share of posts "
                "that mention the value and how they feel about it.", "voyage grid --segment parents --since 2026-10-01")
     config_opts(grid)
-    grid.add_argument("--segment", help="only this segment")
-    grid.add_argument("--since", type=_date, metavar="DATE", help="only texts published on or after DATE (YYYY-MM-DD)")
-    grid.add_argument("--by", choices=["segment", "community"], default="segment")
+    filter_opts(grid)
+    grid.add_argument("--by", choices=["segment", "community"], default="segment",
+                      help="rows per segment (default) or per community (implied by --community)")
 
     quotes = add("quotes", "Quotes about one ACCEPT value, most positive first (or --negative), with links.",
                  "voyage quotes Trust --community gearlab --negative")
     quotes.add_argument("value", help="Achievement, Convenience, Comfort, Esteem, Pleasure or Trust")
     config_opts(quotes)
-    quotes.add_argument("--community", help="only this community")
+    filter_opts(quotes)
     quotes.add_argument("--negative", action="store_true", help="most negative first")
     quotes.add_argument("--limit", type=int, default=10, help="how many (default 10)")
 
@@ -131,21 +140,25 @@ def parser() -> argparse.ArgumentParser:
     alerts = add("alerts", "Alerts: days when a community's volume or sentiment, or a value's sentiment, left its "
                  "own usual range (median and MAD of the 28 days before).", "voyage alerts --since 2026-11-01")
     config_opts(alerts)
-    alerts.add_argument("--since", type=_date, metavar="DATE", help="from DATE (default: the last 7 days)")
+    filter_opts(alerts)  # without --since: the last 7 days
 
     topics = add("topics", "Emerging topics: per community and week, the words whose share rose most against the "
                  "community's 8 weeks before, with an example link.", "voyage topics --community gearlab")
     config_opts(topics)
-    topics.add_argument("--community", help="only this community")
-    topics.add_argument("--since", type=_date, metavar="DATE", help="weeks from DATE (default: the last 7 days)")
+    filter_opts(topics)  # without --since: the weeks of the last 7 days
     topics.add_argument("--limit", type=int, default=5, help="words per community and week (default 5)")
 
     brands = add("brands", "Brand share of voice: each [[brand]]'s mentions, its share of all brand mentions and "
                  "how the sentences naming it feel.", "voyage brands --segment parents --since 2026-10-01")
     config_opts(brands)
-    brands.add_argument("--segment", help="only this segment")
-    brands.add_argument("--community", help="only this community")
-    brands.add_argument("--since", type=_date, metavar="DATE", help="only weeks from DATE (YYYY-MM-DD)")
+    filter_opts(brands)
+
+    report = add("report", "Write one self-contained HTML page (opens offline, nothing fetched): the Value Grid "
+                 "heatmap, sentiment and value trends, brands, quotes, topics, alerts and coverage.",
+                 "voyage report --since 2026-10-01 --segment parents --out report.html")
+    config_opts(report, formats=False)
+    filter_opts(report)
+    report.add_argument("--out", type=Path, default=Path("report.html"), help="where to write (default: report.html)")
 
     comms = add("communities", "Each community: posts, comments, recent sentiment, last run.",
                 "voyage communities   |   voyage communities --reset gearlab   |   voyage communities --remove old")
@@ -312,6 +325,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 rows = _run_flow("voyage", config.db_path, config_path=str(config_path))
     _print_runs(rows, time.perf_counter() - started)
     _print_demo_report(db_path)
+    from pipeline import report
+
+    page = report.write(db_path, db_path.with_name(db_path.stem + "-report.html"), EVERYTHING)
+    print(f"Report: {page} (open it in a browser; `voyage report --help` for filters)")
     return steps.exit_code(rows)
 
 
@@ -330,10 +347,11 @@ def cmd_sql(args: argparse.Namespace) -> int:
 def cmd_trends(args: argparse.Namespace) -> int:
     from pipeline import store
 
-    view = "sentiment_weekly" if args.by == "community" else "segment_sentiment_weekly"
-    columns, rows = store.run_query(_db(args), store.sql(f"trends_{args.by}"), {"weeks": args.weeks})
+    by = "community" if args.community else args.by
+    view = "sentiment_weekly" if by == "community" else "segment_sentiment_weekly"
+    columns, rows = store.run_query(_db(args), store.sql(f"trends_{by}"), _filters(args) | {"weeks": args.weeks})
     if args.format == "table":
-        print(f"Weekly sentiment per {args.by} (view {view}), last {args.weeks} weeks")
+        print(f"Weekly sentiment per {by} (view {view}), {_window(args) or f'last {args.weeks} weeks'}")
     _print_table(columns, rows, args.format)
     return 0
 
@@ -342,16 +360,14 @@ def cmd_trends(args: argparse.Namespace) -> int:
 def cmd_grid(args: argparse.Namespace) -> int:
     from pipeline import store
 
-    _check_names(_db(args), segment=args.segment)
-    params = {"by": args.by, "segment": args.segment, "since": args.since}
-    columns, rows = store.run_query(_db(args), store.sql("value_grid"), params)
+    by = "community" if args.community else args.by
+    columns, rows = store.run_query(_db(args), store.sql("value_grid"), _filters(args) | {"by": by})
     if args.format != "table":  # one row per cell and value: what another program wants
         _print_table(columns, rows, args.format)
         return 0
-    window = f" since {args.since}" if args.since else ""
-    print(f"Customer Value Grid by {args.by}{window}: share of scored posts mentioning each value, mean "
-          "sentiment of those sentences, lift against all communities")
-    _print_grid(columns, rows, args.by)
+    window = f" {_window(args)}" if _window(args) else ""
+    print(f"Customer Value Grid by {by}{window}")
+    _print_grid(columns, rows, by)
     return 0
 
 
@@ -363,8 +379,7 @@ def cmd_quotes(args: argparse.Namespace) -> int:
     value = next((v for v in VALUES if v.lower() == args.value.lower()), None)
     if value is None:
         raise ConfigError(f"{args.value!r} is not an ACCEPT value: use one of {', '.join(VALUES)}")
-    _check_names(_db(args), community=args.community)
-    params = {"value": value, "community": args.community, "negative": args.negative, "limit": max(args.limit, 0)}
+    params = _filters(args) | {"value": value, "negative": args.negative, "limit": max(args.limit, 0)}
     columns, rows = store.run_query(_db(args), store.sql("value_quotes"), params)
     if args.format != "table":
         _print_table(columns, rows, args.format)
@@ -390,6 +405,15 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     print(f"rescored {posts} posts with {len(config.brands)} brands and "
           f"{sum(map(len, config.accept_add.values())) + sum(map(len, config.accept_remove.values()))} "
           f"[accept] overrides: {mentions} value and brand mentions in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+@command
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipeline import report
+
+    out = report.write(_db(args), args.out, _filters(args))
+    print(f"wrote {out} ({out.stat().st_size // 1024} KiB): open it in a browser; it needs no network")
     return 0
 
 
@@ -436,7 +460,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
 def cmd_alerts(args: argparse.Namespace) -> int:
     from pipeline import store
 
-    columns, rows = store.run_query(_db(args), store.sql("alerts"), {"since": args.since})
+    columns, rows = store.run_query(_db(args), store.sql("alerts"), _filters(args))
     _print_table(columns, rows, args.format)
     return 0
 
@@ -445,8 +469,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 def cmd_topics(args: argparse.Namespace) -> int:
     from pipeline import store
 
-    _check_names(_db(args), community=args.community)
-    params = {"community": args.community, "since": args.since, "limit": max(args.limit, 1)}
+    params = _filters(args) | {"limit": max(args.limit, 1)}
     columns, rows = store.run_query(_db(args), store.sql("topics"), params)
     if args.format == "table":
         print("Emerging topics (words whose share rose most against the community's previous 8 weeks; rise is a "
@@ -459,15 +482,28 @@ def cmd_topics(args: argparse.Namespace) -> int:
 def cmd_brands(args: argparse.Namespace) -> int:
     from pipeline import store
 
-    _check_names(_db(args), segment=args.segment, community=args.community)
-    params = {"segment": args.segment, "community": args.community, "since": args.since}
-    columns, rows = store.run_query(_db(args), store.sql("brands"), params)
+    columns, rows = store.run_query(_db(args), store.sql("brands"), _filters(args))
     if args.format == "table":
         print("Brand share of voice (view brand_share_of_voice; brand_values has brand x value):")
     _print_table(columns, rows, args.format)
     if not rows and args.format == "table":
         print("(no brand mentions: name your brands in voyage.toml [[brand]], then `voyage rescore`)")
     return 0
+
+
+EVERYTHING = {"since": None, "until": None, "segment": None, "community": None}  # the common filters, unset
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    """The reading commands' common filters as query parameters (sql/macros/picked.sql), names checked."""
+    if args.since and args.until and args.since > args.until:
+        raise ConfigError(f"--since {args.since} is after --until {args.until}")
+    _check_names(_db(args), segment=args.segment, community=args.community)
+    return {"since": args.since, "until": args.until, "segment": args.segment, "community": args.community}
+
+
+def _window(args: argparse.Namespace) -> str:
+    return " ".join(f"{k} {v}" for k, v in (("since", args.since), ("until", args.until)) if v)
 
 
 def _check_names(db: Path, **wanted: str | None) -> None:
@@ -625,10 +661,10 @@ def _print_demo_report(db_path: Path) -> None:
     columns, rows = store.run_query(db_path, store.sql("community_sentiment"), {"communities": None})
     _print_table(columns, rows)
     print("\nSentiment per segment, last 4 weeks:")
-    columns, rows = store.run_query(db_path, store.sql("trends_segment"), {"weeks": 4})
+    columns, rows = store.run_query(db_path, store.sql("trends_segment"), EVERYTHING | {"weeks": 4})
     _print_table(columns, rows)
-    print("\nCustomer Value Grid (share of posts mentioning each value, mean sentiment of those sentences, lift):")
-    columns, rows = store.run_query(db_path, store.sql("value_grid"), {"by": "segment", "segment": None, "since": None})
+    print("\nCustomer Value Grid by segment:")
+    columns, rows = store.run_query(db_path, store.sql("value_grid"), EVERYTHING | {"by": "segment"})
     _print_grid(columns, rows, "segment")
     print(f"\nDuckDB file: {db_path}")
     voyage = "voyage" if shutil.which("voyage") else os.path.relpath(Path(sys.prefix) / "bin" / "voyage")
@@ -636,19 +672,30 @@ def _print_demo_report(db_path: Path) -> None:
 
 
 def _print_grid(columns: Sequence[str], rows: Sequence[Sequence[Any]], by: str) -> None:
-    """The long rows of the value_grid query as one line per segment or community, one column per value:
-    "share mean xlift", or "-" where nobody mentions the value."""
+    """The long rows of the value_grid query as two tables, one value per column: the share of posts that mention
+    each value, then how those sentences feel; the largest lifts in a line, explained."""
     from pipeline.accept import VALUES
 
-    cells: dict[str, dict[str, str]] = {}
-    posts: dict[str, int] = {}
+    cells: dict[str, dict[str, dict[str, Any]]] = {}
     for row in rows:
         r = dict(zip(columns, row, strict=True))
-        posts[r["cell"]] = r["scored_posts"]
-        text = "-" if not r["posts"] else f"{r['share']:.0%} {r['mean_compound']:+.2f} x{r['lift']:.1f}"
-        cells.setdefault(r["cell"], {})[r["value"]] = text
-    table = [(cell, posts[cell], *(values.get(v, "") for v in VALUES)) for cell, values in cells.items()]
-    _print_table([by, "posts", *VALUES], table)
+        cells.setdefault(r["cell"], {})[r["value"]] = r
+    first = {cell: next(iter(values.values())) for cell, values in cells.items()}
+    other = any(first[c]["other_language"] for c in cells)
+    shares = [(cell, first[cell]["scored_posts"], *(f"{values[v]['share']:.0%}" if v in values else "" for v in VALUES),
+               *([first[cell]["other_language"]] if other else [])) for cell, values in cells.items()]
+    print("\nShare of posts that mention each value:")
+    _print_table([by, "posts", *VALUES, *(["not English"] if other else [])], shares)
+    moods = [(cell, *(f"{values[v]['mean_compound']:+.2f}" if v in values and values[v]["posts"] else "-"
+                      for v in VALUES)) for cell, values in cells.items()]
+    print("\nHow those sentences feel (mean VADER compound, -1 to +1; - where nobody mentions the value):")
+    _print_table([by, *VALUES], moods)
+    lifts = sorted((r for values in cells.values() for r in values.values() if r["posts"] >= 3 and r["lift"]),
+                   key=lambda r: -r["lift"])[:3]
+    if lifts and len(cells) > 1:
+        print("\nLift is a cell's share against the share across all communities: x2.0 means this "
+              f"{by} mentions the value twice as often as everyone. Highest: "
+              + ", ".join(f"{r['cell']} x {r['value']} x{r['lift']:.1f}" for r in lifts) + ".")
 
 
 def _print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table") -> None:
@@ -665,13 +712,27 @@ def _print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str
         print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str, indent=1))
         return
     cells = [[_cell(v) for v in row] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    print("  ".join("-" * w for w in widths))
-    for row in cells:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    widths = _fit([max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)])
+    for row in ([*columns], ["-" * w for w in widths], *cells):
+        print("  ".join(_clip(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
     if not rows:
         print("(no rows)")
+
+
+def _fit(widths: list[int]) -> list[int]:
+    """On a terminal, narrow the widest columns until the table fits its width (a clipped cell ends in "…")."""
+    if not sys.stdout.isatty():
+        return widths
+    room = shutil.get_terminal_size().columns - 2 * (len(widths) - 1)
+    widths = list(widths)
+    while sum(widths) > room and max(widths) > 12:
+        widest = widths.index(max(widths))
+        widths[widest] = max(12, widths[widest] - (sum(widths) - room))
+    return widths
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _cell(value: Any) -> str:

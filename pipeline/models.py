@@ -236,6 +236,7 @@ class ScoredPost:
     sentiment: Sentiment | None  # None for removed posts and empty texts
     sentences: int = 0
     mentions: tuple[Mention, ...] = ()
+    lang: str | None = None  # pipeline.language code; only "en" texts carry sentiment and mentions
 
 
 def utc(dt: datetime) -> datetime:

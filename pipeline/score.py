@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from pipeline import language
 from pipeline.models import Mention, Post, ScoredPost, Sentiment
 
 SHORT_WORDS = 60
@@ -67,7 +68,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 class _Text:
     """One post's text on its way through scoring: sentences, their sentiment (scored on demand), hits."""
 
-    __slots__ = ("post", "text", "spans", "sentences", "scores", "sentiment", "hits")
+    __slots__ = ("post", "text", "spans", "sentences", "scores", "sentiment", "hits", "lang")
 
     def __init__(self, post: Post) -> None:
         self.post, self.text = post, post.text
@@ -76,6 +77,7 @@ class _Text:
         self.scores: dict[int, dict[str, float]] = {}
         self.sentiment: Sentiment | None = None
         self.hits: list[list[Any]] = []
+        self.lang: str | None = None
 
     def sentence_score(self, i: int) -> dict[str, float]:
         if i not in self.scores:
@@ -84,6 +86,9 @@ class _Text:
 
     def score(self) -> None:
         if not self.spans:
+            return
+        self.lang = language.detect(self.text)
+        if self.lang != "en":  # VADER and the tagger read English only: the text is stored and counted, not scored
             return
         if len(_WORD.findall(self.text)) <= SHORT_WORDS or len(self.sentences) < 2:
             whole = analyzer().polarity_scores(self.text)
@@ -105,11 +110,11 @@ class _Text:
 
     def scored(self, decided: Sequence[Sequence[Any]] | None = None) -> ScoredPost:
         if self.sentiment is None:
-            return ScoredPost(self.post, None)
+            return ScoredPost(self.post, None, lang=self.lang)
         mentions = [Mention(self.post.id, h.kind, h.name, h.term, i, *quote(self.sentences[i], h.start, h.end),
                             self.sentence_score(i)["compound"])
                     for i, hits in enumerate(self.hits if decided is None else decided) for h in hits]
-        return ScoredPost(self.post, self.sentiment, len(self.sentences), tuple(mentions))
+        return ScoredPost(self.post, self.sentiment, len(self.sentences), tuple(mentions), self.lang)
 
 
 def score_post(post: Post, matcher: Finder | None = None) -> ScoredPost:

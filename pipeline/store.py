@@ -300,9 +300,11 @@ def record_run(con: duckdb.DuckDBPyConnection, run: RunRow) -> None:
 def query(
     con: duckdb.DuckDBPyConnection, statement: str, params: dict[str, Any] | None = None
 ) -> tuple[list[str], list[tuple]]:
-    """Run a statement; return (column names, rows). DuckDB errors become one-line StorageErrors."""
+    """Run a statement; return (column names, rows). DuckDB errors become one-line StorageErrors. Parameters the
+    statement does not name are left out, so a caller can pass the common filters to every query."""
+    named = set(re.findall(r"\$(\w+)", statement))
     try:
-        cursor = con.execute(statement, params or {})
+        cursor = con.execute(statement, {k: v for k, v in (params or {}).items() if k in named})
         columns = [d[0] for d in cursor.description or []]
         return columns, cursor.fetchall() if columns else []
     except duckdb.Error as exc:
@@ -451,7 +453,7 @@ def _post_row(scored: ScoredPost, now: datetime) -> tuple:
         p.removed,
     )
     digest = hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()[:32]
-    return (*values, digest, now, now)
+    return (*values, digest, now, now, scored.lang)
 
 
 def _mention_rows(scored: Iterable[ScoredPost]) -> Iterator[tuple]:

@@ -118,14 +118,15 @@ def test_the_community_grid_measures_each_community_against_all(grid_db: Path) -
 
 def test_the_grid_query_filters_by_date_and_segment_and_can_group_by_community(grid_db: Path) -> None:
     query = store.sql("value_grid")
-    recent = rows(grid_db, query, {"by": "segment", "segment": None, "since": date(2026, 11, 9)})
+    every = {"since": None, "until": None, "segment": None, "community": None}
+    recent = rows(grid_db, query, every | {"by": "segment", "since": date(2026, 11, 9)})
     assert {r["cell"] for r in recent} == {"hikers"}
     comfort = cell(recent, value="Comfort")
     assert (comfort["scored_posts"], comfort["posts"], comfort["share"], comfort["lift"]) == (1, 1, 1.0, 1.0)
-    everything = rows(grid_db, query, {"by": "segment", "segment": None, "since": None})
+    everything = rows(grid_db, query, every | {"by": "segment"})
     view = rows(grid_db, "SELECT * FROM value_grid")
     assert [{k: v for k, v in r.items() if k != "cell"} for r in everything] == view
-    parents = rows(grid_db, query, {"by": "community", "segment": "parents", "since": None})
+    parents = rows(grid_db, query, every | {"by": "community", "segment": "parents"})
     assert {r["cell"] for r in parents} == {"gamma"}
     assert cell(parents, value="Trust")["share"] == 0.25
 
@@ -157,13 +158,60 @@ def test_brand_values_count_only_sentences_naming_both(grid_db: Path) -> None:
             for r in found] == [("Acme", "Trust", 2, 2, -0.35, 1.0)]  # Globex and Pleasure are in different sentences
 
 
-def test_voyage_grid_prints_one_line_per_segment_with_every_value(grid_db: Path, capsys: pytest.CaptureFixture) -> None:
+def test_voyage_grid_prints_the_shares_and_the_feelings_apart_one_value_per_column(
+        grid_db: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["grid", "--db", str(grid_db)]) == 0
     out = capsys.readouterr().out
-    hikers = next(line for line in out.splitlines() if line.startswith("hikers"))
-    assert "50% -0.07 x1.2" in hikers and "33% +0.40 x1.7" in hikers and " - " in hikers
+    shares, feelings = (out.split("How those sentences feel")[i] for i in (0, 1))
+    hikers = next(line for line in shares.splitlines() if line.startswith("hikers")).split()
+    assert hikers == ["hikers", "6", "0%", "0%", "33%", "0%", "17%", "50%"]
+    hikers = next(line for line in feelings.splitlines() if line.startswith("hikers")).split()
+    assert hikers == ["hikers", "-", "-", "+0.40", "-", "+0.90", "-0.07"]
+    assert "Lift is a cell's share against the share across all communities" in out
     assert main(["grid", "--db", str(grid_db), "--by", "community", "--since", "2026-11-09"]) == 0
-    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()[3:]] == ["alpha"]
+    out = capsys.readouterr().out
+    assert {line.split()[0] for line in out.splitlines() if line.startswith(("alpha", "beta", "gamma"))} == {"alpha"}
+
+
+def test_every_reading_command_takes_the_same_filters(grid_db: Path, capsys: pytest.CaptureFixture) -> None:
+    """--since/--until/--segment/--community mean the same on trends, grid, quotes, brands, topics and alerts."""
+    import json
+
+    week1 = ["--since", "2026-11-02", "--until", "2026-11-08"]
+    for command in (["trends"], ["grid"], ["quotes", "Trust"], ["brands"], ["topics"], ["alerts"]):
+        for extra in (week1, ["--segment", "hikers"], ["--community", "beta"], [*week1, "--community", "alpha"]):
+            assert main([*command, "--db", str(grid_db), "--format", "json", *extra]) == 0, (command, extra)
+            found = json.loads(capsys.readouterr().out)
+            for row in found:
+                if "--segment" in extra and "segment" in row:
+                    assert row["segment"] == "hikers"
+                if "--community" in extra and ("community" in row or command == ["grid"]):
+                    assert row.get("community", row.get("cell")) == extra[extra.index("--community") + 1]
+    def run(*argv: str) -> list[dict]:
+        assert main([*argv, "--db", str(grid_db), "--format", "json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    assert {r["cell"] for r in run("grid", *week1)} == {"hikers", "parents"}
+    assert [r["posts"] for r in run("grid", *week1, "--community", "alpha") if r["value"] == "Comfort"] == [1]
+    assert [r["posts"] for r in run("grid", "--until", "2026-11-08", "--segment", "hikers")
+            if r["value"] == "Comfort"] == [1]  # a3 (Comfort, week 2) is after --until
+    assert [str(r["week"])[:10] for r in run("trends", "--community", "alpha", *week1)] == ["2026-11-02"]
+    assert [r["brand"] for r in run("brands", "--segment", "parents")] == ["Acme"]
+    assert [r["brand"] for r in run("brands", "--until", "2026-11-01")] == []
+    assert [r["community"] for r in run("quotes", "Trust", "--segment", "parents")] == ["gamma"]
+    assert run("quotes", "Comfort", "--since", "2026-11-09")[0]["sentence"] == "a3 sentence 0"
+    assert main(["brands", "--db", str(grid_db), "--since", "2026-11-09", "--until", "2026-11-02"]) == 2
+    assert "is after --until" in capsys.readouterr().err
+
+
+def test_texts_in_other_languages_are_stored_unscored_and_counted_apart_in_the_grid(db_path: Path) -> None:
+    spanish = post("g5", body="Muy buen servicio, llegó rápido y el cochecito funciona perfecto para mi bebé.")
+    load(db_path, [*FIXTURE, *score_posts([spanish], build_matcher())])
+    assert rows(db_path, "SELECT lang FROM posts WHERE post_id = 'gamma/rss:g5'") == [{"lang": "es"}]
+    assert rows(db_path, "SELECT count(*) AS n FROM post_sentiment WHERE post_id = 'gamma/rss:g5'") == [{"n": 0}]
+    parents = cell(rows(db_path, "SELECT * FROM value_grid"), segment="parents", value="Trust")
+    assert (parents["scored_posts"], parents["other_language"]) == (4, 1)
+    assert cell(rows(db_path, "SELECT * FROM value_grid"), segment="hikers", value="Trust")["other_language"] == 0
 
 
 def test_voyage_quotes_prints_the_most_negative_with_links(grid_db: Path, capsys: pytest.CaptureFixture) -> None:
