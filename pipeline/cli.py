@@ -581,16 +581,21 @@ def _run_direct(config: Any, communities: list[Any]) -> list[Any]:
     return steps.run_direct(config, communities, steps.make_context(config), progress=_progress())
 
 
-def _progress() -> Callable[[Any, int, int], None] | None:
-    """One line per community as it lands, on a terminal only (quiet when piped or run by a scheduler)."""
+def _progress() -> Any:
+    """On a terminal only (quiet when piped or run by a scheduler): each community's stages as they start
+    (fetching, scoring N texts, loading), then one line as it lands."""
     if not sys.stderr.isatty():
         return None
 
-    def show(row: Any, done: int, total: int) -> None:
-        print(safe(f"[{done}/{total}] {row.community}: {row.status}, {row.fetched} fetched, {row.new} new "
-                   f"({row.duration_s:.1f}s)"), file=sys.stderr, flush=True)
+    class Lines:
+        def stage(self, community: str, what: str) -> None:
+            print(safe(f"      {community}: {what} ..."), file=sys.stderr, flush=True)
 
-    return show
+        def landed(self, row: Any, done: int, total: int) -> None:
+            print(safe(f"[{done}/{total}] {row.community}: {row.status}, {row.fetched} fetched, {row.new} new "
+                       f"({row.duration_s:.1f}s)"), file=sys.stderr, flush=True)
+
+    return Lines()
 
 
 @contextmanager

@@ -55,6 +55,7 @@ class Config:
     db_path: Path = Path("voyage.duckdb")
     source: Path | None = None
     alerts_webhook: str | None = None  # [alerts] webhook: where new alerts are POSTed after each run
+    alerts_block: str | None = None  # [alerts] block: a Prefect notification block ("slack-webhook/marketing")
 
     def community(self, name: str) -> Community:
         for community in self.communities:
@@ -119,9 +120,13 @@ def parse_config(text: str, source: Path | None = None) -> Config:
     accept = _table(data, "accept", where)
     _known_keys(accept, ("add", "remove"), "setting accept.{key}", text, where, "[accept]")
     alerts = _table(data, "alerts", where)
-    _known_keys(alerts, ("webhook",), "setting alerts.{key}", text, where, "[alerts]")
+    _known_keys(alerts, ("webhook", "block"), "setting alerts.{key}", text, where, "[alerts]")
     if "webhook" in alerts:
         _check_option(alerts["webhook"], "url", f"{where}{_key_line(text, 'webhook', '[alerts]')}: alerts.webhook")
+    if "block" in alerts and not (isinstance(alerts["block"], str) and re.fullmatch(r"[\w-]+/[\w-]+", alerts["block"])):
+        raise ConfigError(f"{where}{_key_line(text, 'block', '[alerts]')}: alerts.block must name a Prefect "
+                          'notification block as TYPE/NAME, e.g. "slack-webhook/marketing" '
+                          f"(got {alerts['block']!r})")
     return Config(
         communities=_communities(data.get("community", []), text, where),
         brands=_brands(data.get("brand", []), text, where),
@@ -132,6 +137,7 @@ def parse_config(text: str, source: Path | None = None) -> Config:
         db_path=db_path,
         source=source,
         alerts_webhook=alerts.get("webhook"),
+        alerts_block=alerts.get("block"),
     )
 
 

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from connectors import FetchContext, connector_for
 from connectors.http import Http
@@ -24,7 +24,7 @@ from pipeline.accept import build_matcher
 from pipeline.config import Config, Privacy
 from pipeline.errors import Interrupted, RobotsDisallowed, SourceSkipped, StorageError, one_line
 from pipeline.models import Community, Cursor, FetchResult, ScoredPost
-from pipeline.notify import send_webhook
+from pipeline.notify import send_block, send_webhook
 from pipeline.privacy import author_key, is_forgotten, protect, without_text
 from pipeline.score import Finder, score_posts
 from pipeline.tagger import build_tagger
@@ -73,16 +73,25 @@ def read_cursors(db_path: Path, communities: Iterable[Community]) -> dict[str, C
         return {c.name: store.read_cursor(con, c) for c in communities}
 
 
-def collect(community: Community, cursor: Cursor, ctx: FetchContext, matcher: Finder | None) -> Collected:
-    """Fetch what is new in one community and score it. Raises SourceError subclasses on failure."""
+def collect(community: Community, cursor: Cursor, ctx: FetchContext, matcher: Finder | None,
+            stage: Callable[[str, str], None] | None = None) -> Collected:
+    """Fetch what is new in one community and score it. Raises SourceError subclasses on failure.
+    `stage(community, what)` hears when fetching and scoring start (progress on a terminal)."""
+    stage = stage or _quiet
     started, clock = datetime.now(UTC), time.perf_counter()
     left_before = ctx.http.thread_left_out
+    stage(community.name, "fetching")
     result = connector_for(community.kind).fetch(community, cursor, ctx)
     result = _with_hosts_given_up(_cleaned(result), ctx.http, left_before)
     fetched = time.perf_counter()
+    stage(community.name, f"scoring {len(result.posts)} texts")
     scored = score_posts(result.posts, matcher)
     seconds = {"fetch": fetched - clock, "score": time.perf_counter() - fetched}
     return Collected(community, result, scored, started, seconds)
+
+
+def _quiet(community: str, what: str) -> None:
+    pass
 
 
 def _cleaned(result: FetchResult) -> FetchResult:
@@ -177,20 +186,30 @@ def land(config: Config, community: Community, run_id: str, started: datetime,
         return record_failure(config.db_path, community, run_id, started, exc)
 
 
+class Progress(Protocol):
+    """What a terminal shows of a run: each community's stage (fetching, scoring, loading), then its row."""
+
+    def stage(self, community: str, what: str) -> None: ...
+
+    def landed(self, row: store.RunRow, done: int, total: int) -> None: ...
+
+
 def run_direct(config: Config, communities: Sequence[Community], ctx: FetchContext, workers: int = 8,
-               progress: Callable[[store.RunRow, int, int], None] | None = None) -> list[store.RunRow]:
-    """Collect communities concurrently on threads and load each as it arrives: the no-Prefect path.
-    `progress(row, done, total)` hears of each community as it lands (the CLI's progress on a terminal)."""
+               progress: Progress | None = None) -> list[store.RunRow]:
+    """Collect communities concurrently on threads and load each as it arrives: the no-Prefect path."""
     run_id, matcher = new_run_id(), make_matcher(config)
     with store.run_lock(config.db_path), ThreadPoolExecutor(max(1, min(workers, len(communities)))) as pool:
         cursors = read_cursors(config.db_path, communities)
         started = datetime.now(UTC)
-        futures = {pool.submit(collect, c, cursors[c.name], ctx, matcher): c for c in communities}
+        stage = progress.stage if progress else None
+        futures = {pool.submit(collect, c, cursors[c.name], ctx, matcher, stage): c for c in communities}
         rows = []
         for future in as_completed(futures):
+            if progress and future.exception() is None:
+                progress.stage(futures[future].name, "loading")
             rows.append(land(config, futures[future], run_id, started, future.result))
-            if progress is not None:
-                progress(rows[-1], len(rows), len(futures))
+            if progress:
+                progress.landed(rows[-1], len(rows), len(futures))
         _, problem = raise_alerts(config)
         if problem:  # the flow logs it through Prefect; here the standard logger says it on stderr
             logging.getLogger(__name__).warning(problem)
@@ -199,14 +218,16 @@ def run_direct(config: Config, communities: Sequence[Community], ctx: FetchConte
 
 def raise_alerts(config: Config, day: date | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """After a run: store the day's new alerts (each community against its own baseline) and send them to the
-    configured webhook. Returns (new alerts, a one-line delivery problem or None). Never raises for an alert."""
+    configured webhook and Prefect notification block. Returns (new alerts, a one-line delivery problem or None).
+    Never raises for an alert."""
     try:
         with store.opened(config.db_path, wait=store.load_wait()) as con:
             found = store.detect_alerts(con, day or datetime.now(UTC).date())
     except StorageError as exc:
         return [], f"alerts not computed: {one_line(exc, 200)}"
-    problem = send_webhook(config.alerts_webhook, found) if config.alerts_webhook and found else None
-    return found, problem
+    problems = [send_webhook(config.alerts_webhook, found) if config.alerts_webhook else None,
+                send_block(config.alerts_block, found) if config.alerts_block else None]
+    return found, "; ".join(p for p in problems if p) or None
 
 
 def rescore(db_path: Path, matcher: Finder | None, batch: int = 5000) -> tuple[int, int]:

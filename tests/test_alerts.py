@@ -82,8 +82,31 @@ def test_a_calm_day_raises_nothing_and_an_unreachable_webhook_is_one_line(tmp_pa
     assert found and problem.startswith("alerts not delivered to http://127.0.0.1:9/hook")
 
 
+def test_alerts_reach_a_loopback_webhook_through_a_prefect_notification_block(prefect_api: None, tmp_path: Path,
+                                                                              webhook) -> None:
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    url, received = webhook
+    CustomWebhookNotificationBlock(name="voyage", url=url, allow_private_urls=True,
+                                   json_data={"text": "{{subject}}: {{body}}"}).save("voyage-alerts", overwrite=True)
+    today = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    history(tmp_path / "v.duckdb", today)
+    config = replace(parse_config('[alerts]\nblock = "custom-webhook/voyage-alerts"\n'), db_path=tmp_path / "v.duckdb")
+    found, problem = steps.raise_alerts(config, today.date())
+    assert found and problem is None
+    assert len(received) == 1 and received[0]["text"].startswith("Web Voyage alerts: grumbles: sentiment_drop")
+
+    missing = replace(config, alerts_block="custom-webhook/nobody", db_path=tmp_path / "w.duckdb")
+    history(missing.db_path, today)
+    found, problem = steps.raise_alerts(missing, today.date())
+    assert found and problem.startswith("alerts not delivered through Prefect block custom-webhook/nobody")
+    assert "\n" not in problem and len(received) == 1
+
+
 def test_the_alerts_section_is_checked() -> None:
     with pytest.raises(ConfigError, match="unknown setting alerts.webhok"):
         parse_config('[alerts]\nwebhok = "http://x/"\n')
     with pytest.raises(ConfigError, match="alerts.webhook must be an http"):
         parse_config('[alerts]\nwebhook = "slack"\n')
+    with pytest.raises(ConfigError, match="alerts.block must name a Prefect notification block as TYPE/NAME"):
+        parse_config('[alerts]\nblock = "my slack"\n')

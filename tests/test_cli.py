@@ -140,3 +140,5 @@ def test_progress_shows_on_a_terminal_and_stays_quiet_when_piped(tmp_path: Path)
         os.close(main_fd)
     assert piped.returncode == 0 and "[1/2]" not in piped.stderr
     assert shown.returncode == 0 and "[1/2]" in terminal and "[2/2]" in terminal
+    for stage in ("gearlab: fetching ...", "gearlab: scoring 0 texts ...", "gearlab: loading ..."):  # a rerun
+        assert stage in terminal
