@@ -45,11 +45,12 @@ def build(db_path: Path, filters: dict[str, Any]) -> str:
 
         newest = con.execute("SELECT max(published_at) FROM scored_posts").fetchone()[0]
         grid = ask("value_grid")
-        trends = ask(f"trends_{by}")
+        trends = [ask("trends_segment")] if by == "segment" else []
+        trends.append(ask("trends_community"))
         recent = filters.get("since") or (newest.date() - timedelta(days=13) if newest else None)  # 2 weeks
         sections = [
             _grid_section(grid, by),
-            _trend_section(trends, by),
+            _trend_section(trends),
             _value_trend_section(ask("report_value_trends")),
             _brand_section(ask("brands"), ask("report_brand_values")),
             _quote_section(ask("report_quotes")),
@@ -117,15 +118,20 @@ def _grid_section(grid: Table, by: str) -> str:
     return _section("grid", "Customer Value Grid", text + _figure("grid", svg, table))
 
 
-def _trend_section(trends: Table, by: str) -> str:
-    rows = trends.dicts()
-    series = _series(rows, by, "week", "mean_compound")
-    svg = _line_chart(series, f"Mean sentiment per {by}, week by week", fixed=(-1.0, 1.0))
-    cols = [c for c in trends.columns if c != "segment" or by == "segment"]
-    table = _table(cols, [tuple(r[c] for c in cols) for r in rows])
-    text = (f"<p>Mean VADER compound of each {by}'s posts and comments per week (weeks start on Monday). "
-            "Check Coverage before reading a dip: a week with failed fetches holds fewer texts.</p>")
-    return _section("trends", "Sentiment week by week", text + _figure("trends", svg, table))
+def _trend_section(tables: list[Table]) -> str:
+    """Per segment (unless one community is picked), then per community."""
+    text = ("<p>Mean VADER compound of the posts and comments per week (weeks start on Monday). Check Coverage "
+            "before reading a dip: a week with failed fetches holds fewer texts.</p>")
+    figures = []
+    for table in tables:
+        by = "segment" if "communities" in table.columns else "community"
+        series = _series(table.dicts(), by, "week", "mean_compound")
+        if len(series) > len(PALETTE):  # more lines than colours tell apart: the table says it better
+            figures.append(_table(table.columns, table.rows, caption=f"Mean sentiment per {by}, week by week"))
+            continue
+        svg = _line_chart(series, f"Mean sentiment per {by}, week by week", fixed=(-1.0, 1.0))
+        figures.append(_figure(f"trends-{by}", svg, _table(table.columns, table.rows)))
+    return _section("trends", "Sentiment week by week", text + "".join(figures))
 
 
 def _value_trend_section(values: Table) -> str:
