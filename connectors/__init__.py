@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from connectors.http import Http
 from pipeline.errors import ConfigError
-from pipeline.models import Community, Cursor, FetchResult
+from pipeline.models import Community, Cursor, FetchResult, ThreadResult
 
 # kind -> module; imported lazily so that praw is only loaded when a Reddit community is fetched
 KINDS = {
@@ -34,6 +35,12 @@ class FetchContext:
 class Connector(Protocol):
     def fetch(self, community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResult: ...
 
+    # A probe's thread, read directly: its id in the source when `url` is one of this community's threads (None
+    # otherwise, without a request), and the thread itself with what became of it.
+    def thread_ref(self, community: Community, url: str) -> str | None: ...
+
+    def thread(self, community: Community, url: str, ctx: FetchContext) -> ThreadResult: ...
+
 
 def setting(community: Community, ctx: FetchContext, name: str) -> float:
     """A community's own override of a [fetch] setting (e.g. `lag_hours = 12` in its table), else the setting."""
@@ -55,6 +62,19 @@ def since(community: Community, cursor: Cursor, ctx: FetchContext) -> datetime:
 def horizon(community: Community, ctx: FetchContext) -> datetime:
     """The oldest a post may be and still be watched (for new comments, thread roots): now minus the lookback."""
     return ctx.now - timedelta(days=setting(community, ctx, "lookback_days"))
+
+
+def on_site(url: str, base: str | None) -> bool:
+    """Whether `url` lies under the community's `base` URL: same host (without `www.`, port and scheme, any case)
+    and under its path (a feed or page file name in `base` counts as its folder)."""
+    if not base:
+        return False
+    one, two = urlsplit(url), urlsplit(base)
+    host = (one.hostname or "").removeprefix("www.")
+    if not host or host != (two.hostname or "").removeprefix("www."):
+        return False
+    folder = two.path if two.path.endswith("/") else two.path.rsplit("/", 1)[0] + "/"
+    return (one.path.rstrip("/") + "/").startswith(folder)
 
 
 def connector_for(kind: str) -> Connector:

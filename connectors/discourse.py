@@ -14,14 +14,16 @@ per second; default the `[fetch]` rate, at most 2/s), `lag_hours`, `lookback_day
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
-from connectors import FetchContext, horizon, setting, since
+from connectors import FetchContext, horizon, on_site, setting, since
 from connectors.html import html_to_text
-from pipeline.errors import SourceRejected
-from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post, utc
+from pipeline.errors import Gone, SourceRejected
+from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post, ThreadResult, utc
 
 CHUNK = 20  # Discourse's own post-stream chunk size
 LIKE = 2  # the "like" post action type
@@ -29,6 +31,7 @@ MAX_PAGES = 50
 MAX_RATE = 2.0  # requests/s unless `rate` is set: 120/min, well under Discourse's default 200/min per IP
 MAX_LOOKUPS = 25  # reply targets outside this run's posts, looked up by number, per run
 SMALL_ACTION = 3  # "closed this topic" and the like: no text of their own
+_TOPIC_URL = re.compile(r"/t/(?:[^/]+/)?(\d+)(?:/\d+)?/?$")
 
 
 def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResult:
@@ -70,6 +73,33 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
     return FetchResult(posts, cursor, tuple(warnings), missed=reader.missed, requests=ctx.http.thread_requests - start)
 
 
+def thread_ref(community: Community, url: str) -> str | None:
+    """The topic id of a topic URL on this forum: /t/slug/123, /t/123, /t/slug/123/4 (a post in it)."""
+    if not on_site(url, (community.url or "").rstrip("/") + "/"):
+        return None
+    match = _TOPIC_URL.search(urlsplit(url).path)
+    return match.group(1) if match else None
+
+
+def thread(community: Community, url: str, ctx: FetchContext) -> ThreadResult:
+    """One topic read directly, all of its posts (up to `max_posts`), whatever the listing shows."""
+    topic = thread_ref(community, url)
+    if topic is None:
+        raise SourceRejected(f"{url}: not a topic of {community.url}")
+    reader = _Reader(community, Cursor(), ctx)
+    start = ctx.http.thread_requests
+    try:
+        posts, _ = reader.read_topic({"id": int(topic)}, None)
+    except Gone:
+        return ThreadResult([], "vanished", f"topic {topic} is gone (deleted or made private)",
+                            ctx.http.thread_requests - start)
+    view, first = reader.view, next((p for p in posts if p.kind == POST), None)
+    state = ("deleted" if view.get("deleted_at") or first is None or first.removed
+             else "locked" if view.get("closed") or view.get("archived") else "live")
+    note = {"deleted": "the topic was deleted", "locked": "the topic is closed to new replies"}.get(state)
+    return ThreadResult(posts, state, note, ctx.http.thread_requests - start)
+
+
 class _Reader:
     """One run over one forum: its settings, its HTTP calls and the posts it turns into `Post`s."""
 
@@ -82,6 +112,7 @@ class _Reader:
         self.lookups = self.missed = self.older = 0
         self.budget = int(options.get("max_posts", settings.max_comments))
         self.warnings: list[str] = []
+        self.view: dict[str, Any] = {}
 
     def since(self) -> datetime:
         return since(self.community, self.cursor, self.ctx)
@@ -114,7 +145,7 @@ class _Reader:
     def read_topic(
         self, topic: Mapping[str, Any], previous: Mapping[str, Any] | None
     ) -> tuple[list[Post], dict[str, Any]]:
-        view = self.get(f"/t/{topic['id']}.json")
+        view = self.view = self.get(f"/t/{topic['id']}.json")
         stream = view.get("post_stream") or {}
         ids: list[int] = stream.get("stream") or []
         raw = {p["id"]: p for p in stream.get("posts") or []}

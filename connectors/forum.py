@@ -19,12 +19,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
-from connectors import FetchContext, horizon, since
+from connectors import FetchContext, horizon, on_site, since
 from connectors.rss import parse_entry, parse_feed, rate_of
-from pipeline.errors import SourceRejected, one_line
-from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post
+from pipeline.errors import Gone, SourceRejected, one_line
+from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post, ThreadResult
 
 _TOPIC = (
     re.compile(r"[?&;]t=(\d+)"),  # phpBB viewtopic.php?t=, vBulletin showthread.php?t=
@@ -67,6 +67,39 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
         state={**cursor.state, "threads": {k: v for k, v in threads.items() if v["at"] >= oldest}},
     )
     return FetchResult(posts, cursor, tuple(warnings), missed=missed, requests=ctx.http.thread_requests - start)
+
+
+def thread_ref(community: Community, url: str) -> str | None:
+    """The topic id in a thread URL of this forum (viewtopic.php?t=123, threads/slug.123/, topic/123-slug, ...)."""
+    return topic_id(url) if any(on_site(url, feed) for feed in feed_urls(community)) else None
+
+
+def thread(community: Community, url: str, ctx: FetchContext) -> ThreadResult:
+    """One thread from the forum's feeds: phpBB's own topic feed (feed.php?t=N) when the forum is phpBB, then the
+    configured feeds; a classic forum's feeds only carry recent posts, so an older thread may show only its tail."""
+    topic = thread_ref(community, url)
+    if topic is None:
+        raise SourceRejected(f"{url}: not a thread of {community.url}")
+    start, posts = ctx.http.thread_requests, []
+    urls = feed_urls(community)
+    if community.url and urlsplit(community.url).path.endswith("feed.php"):
+        urls.insert(0, f"{community.url.split('?')[0]}?t={topic}")
+    for feed_url in urls:
+        try:
+            feed = parse_feed(ctx.http.get(feed_url, rate=rate_of(community)))
+        except Gone:
+            continue
+        entries, _ = _dated(feed.get("entries") or [])
+        posts += [p for p in (_as_forum_post(parse_entry(e, community, feed_url, ctx.now)) for e in entries)
+                  if topic_id(p.url, p.external_id) == topic]
+        if posts:
+            break
+    requests = ctx.http.thread_requests - start
+    if not posts:
+        return ThreadResult([], "vanished", f"no post of topic {topic} in the forum's feeds (deleted, or older than "
+                            "they reach)", requests)
+    linked, _ = thread_posts(posts, {})
+    return ThreadResult(linked, "live", None, requests)
 
 
 def feed_urls(community: Community) -> list[str]:

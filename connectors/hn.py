@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from connectors import FetchContext, since
 from connectors.html import html_to_text
-from pipeline.errors import SourceRejected
-from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post
+from pipeline.errors import Gone, SourceRejected
+from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post, ThreadResult
 
 SEARCH_URL = "https://hn.algolia.com/api/v1"
 PERMALINK = "https://news.ycombinator.com/item?id={}"
@@ -58,6 +59,38 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
     cursor = Cursor(newest=max(filter(None, (newest, cursor.newest)), default=None),
                     newest_id=cursor.newest_id, validators=cursor.validators, state=cursor.state)
     return FetchResult(found, cursor, tuple(warnings), missed=search.missed, requests=ctx.http.thread_requests - start)
+
+
+def thread_ref(community: Community, url: str) -> str | None:
+    """The item id of news.ycombinator.com/item?id=N, or of {item_url}/N."""
+    parts = urlsplit(url)
+    if (parts.hostname or "").endswith("ycombinator.com") and parts.path == "/item":
+        found = (parse_qs(parts.query).get("id") or [""])[0]
+        return found if found.isdigit() else None
+    options = community.options
+    items = str(options.get("item_url") or f"{str(options.get('search_url') or SEARCH_URL).rstrip('/')}/items")
+    rest = url.removeprefix(items.rstrip("/") + "/") if url.startswith(items.rstrip("/") + "/") else ""
+    return rest.strip("/") if rest.strip("/").isdigit() else None
+
+
+def thread(community: Community, url: str, ctx: FetchContext) -> ThreadResult:
+    """A story and its whole comment tree from the items API (a comment's URL reads its story)."""
+    item_id = thread_ref(community, url)
+    if item_id is None:
+        raise SourceRejected(f"{url}: not a Hacker News item")
+    search, start = _Search(community, ctx), ctx.http.thread_requests
+    try:
+        item = ctx.http.get(f"{search.item_url}/{item_id}", rate=search.rate).json()
+        if item.get("story_id") and str(item.get("story_id")) != str(item.get("id")):
+            item = ctx.http.get(f"{search.item_url}/{item['story_id']}", rate=search.rate).json()
+    except Gone:
+        return ThreadResult([], "vanished", f"item {item_id} is gone", ctx.http.thread_requests - start)
+    title = html_to_text(item.get("title"))
+    posts = [search.post_from_item(node, title, node.get("parent_id") if depth else None, depth, int(item["id"]))
+             for node, depth in _walk(item)]
+    deleted = item.get("author") is None
+    return ThreadResult(posts, "deleted" if deleted else "live", "the story was deleted" if deleted else None,
+                        ctx.http.thread_requests - start)
 
 
 class _Search:

@@ -28,6 +28,7 @@ import httpx
 
 from pipeline.errors import (
     ConfigError,
+    Gone,
     HostDown,
     Interrupted,
     RobotsDisallowed,
@@ -304,6 +305,8 @@ class Http:
             if retry_after is not None:
                 self._pause(host, retry_after)
             raise SourceUnavailable(f"{redact(url)}: HTTP {status} {reply.reason_phrase}".rstrip(), retry_after)
+        if status in (404, 410):
+            raise Gone(f"{redact(url)}: HTTP {status} {reply.reason_phrase}".rstrip())
         if status >= 400:
             raise SourceRejected(f"{redact(url)}: HTTP {status} {reply.reason_phrase}".rstrip())
 

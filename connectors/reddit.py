@@ -21,9 +21,10 @@ import time
 import weakref
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 import praw
 import praw.exceptions
@@ -32,7 +33,7 @@ from praw.models import MoreComments
 
 from connectors import since
 from pipeline.errors import ConfigError, SourceError, SourceRejected, SourceSkipped, SourceUnavailable
-from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, FetchSettings, Post
+from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, FetchSettings, Post, ThreadResult
 
 if TYPE_CHECKING:
     from connectors import FetchContext
@@ -44,6 +45,8 @@ REQUESTS_PER_MINUTE = 100.0  # the free tier's allowance per OAuth client
 MISSING_CREDENTIALS = ("Reddit credentials missing: set praw_client_id and praw_client_secret "
                        "(or a praw.ini site via praw_site)")
 _REMOVED = {"[deleted]", "[removed]"}
+_PERMALINK = re.compile(r"/r/([A-Za-z0-9_]{2,21})/comments/([a-z0-9]+)", re.I)
+T = TypeVar("T")
 _SERVER_ERRORS = {500, 502, 503, 504, 520, 522}
 
 
@@ -187,8 +190,50 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
     """New submissions of `community.subreddit` since the cursor (minus the lag), with their comment trees."""
     if not community.subreddit:
         raise ConfigError(f"community {community.name!r}: kind 'reddit' needs `subreddit`")
+    options = _Options.of(community, ctx.http.settings)
+    cutoff = since(community, cursor, ctx)
+    result, requests = _calling(ctx, community.subreddit,
+                                lambda reddit: _fetch_subreddit(reddit, community, cursor, cutoff, options))
+    return FetchResult(result.posts, result.cursor, result.warnings, result.missed, requests)
+
+
+def thread_ref(community: Community, url: str) -> str | None:
+    """The submission id of a permalink into this community's subreddit: .../r/{subreddit}/comments/{id}/..."""
+    match = _PERMALINK.search(urlsplit(url).path)
+    if not match or not community.subreddit or match.group(1).lower() != community.subreddit.lower():
+        return None
+    return match.group(2)
+
+
+def thread(community: Community, url: str, ctx: FetchContext) -> ThreadResult:
+    """One submission and its whole comment tree (up to `max_comments`), read directly."""
+    submission_id = thread_ref(community, url)
+    if submission_id is None:
+        raise SourceRejected(f"{url}: not a submission of r/{community.subreddit}")
+    budget = _Options.of(community, ctx.http.settings).max_comments
+
+    def read(reddit: praw.Reddit) -> ThreadResult:
+        base = str(reddit.config.reddit_url).rstrip("/")
+        submission = reddit.submission(id=submission_id)
+        try:
+            comments, _ = _thread(submission, community.name, base, budget)
+        except (prawcore.NotFound, prawcore.Forbidden) as exc:
+            return ThreadResult([], "vanished", f"submission {submission_id}: HTTP {exc.response.status_code}")
+        data = vars(submission)
+        root = parse_submission(data, community.name, base)
+        state = ("deleted" if root.removed or data.get("author") is None
+                 else "locked" if data.get("locked") or data.get("archived") else "live")
+        note = {"deleted": "the submission was deleted or removed", "locked": "the submission is locked"}.get(state)
+        return ThreadResult([root, *comments], state, note)
+
+    result, requests = _calling(ctx, community.subreddit, read)
+    return replace(result, requests=requests)
+
+
+def _calling(ctx: FetchContext, subreddit: str, work: Callable[[praw.Reddit], T]) -> tuple[T, int]:
+    """Run `work` with the shared praw client under its limiter; praw's errors become SourceErrors, and refused
+    credentials stop every later call of the run at once. Returns the result and the requests it cost."""
     settings = ctx.http.settings
-    options = _Options.of(community, settings)
     reddit = (ctx.reddit or reddit_factory(settings.user_agent, settings=settings))()
     client = _CLIENTS.setdefault(reddit, _Client(None))
     limiter = client.limiter
@@ -197,14 +242,13 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
             raise SourceRejected(client.rejected)
         sent = limiter.requests if limiter else 0
         try:
-            result = _fetch_subreddit(reddit, community, cursor, since(community, cursor, ctx), options)
+            result = work(reddit)
         except (prawcore.PrawcoreException, praw.exceptions.PRAWException) as exc:
-            error = translate(exc, community.subreddit)
+            error = translate(exc, subreddit)
             if credentials_refused(exc):
                 client.rejected = str(error)
             raise error from exc
-    requests = limiter.requests - sent if limiter else 0
-    return FetchResult(result.posts, result.cursor, result.warnings, result.missed, requests)
+    return result, limiter.requests - sent if limiter else 0
 
 
 def _fetch_subreddit(reddit: praw.Reddit, community: Community, cursor: Cursor, cutoff: datetime,

@@ -20,11 +20,11 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import feedparser
 
-from connectors import FetchContext, horizon, since
+from connectors import FetchContext, horizon, on_site, since
 from connectors.html import html_to_text
 from connectors.http import Response
-from pipeline.errors import HostDown, SourceError, SourceRejected, one_line
-from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post, Validator
+from pipeline.errors import Gone, HostDown, SourceError, SourceRejected, one_line
+from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult, Post, ThreadResult, Validator, utc
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",
               "application/rdf+xml", "application/xml", "text/xml")
@@ -68,6 +68,58 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
     cursor = replace(cursor, newest=max(filter(None, (newest, cursor.newest)), default=None))
     requests = ctx.http.thread_requests - start_requests
     return FetchResult(posts, cursor, tuple(warnings + more_warnings), requests=requests)
+
+
+def thread_ref(community: Community, url: str) -> str | None:
+    """A page of this blog below its home (an article), by its port- and scheme-free URL."""
+    home = urlsplit(community.url or "").path
+    home = home if home.endswith("/") else home.rsplit("/", 1)[0] + "/"
+    if not on_site(url, community.url) or urlsplit(url).path.rstrip("/") + "/" == home:
+        return None
+    return stable_url_id(_strip_fragment(url))
+
+
+def thread(community: Community, url: str, ctx: FetchContext) -> ThreadResult:
+    """An article and its comments: the article from the blog's feed (so its id is the one runs store), else from
+    its page; its comments from its own comment feed (wfw:commentRss, the page's comment feed link, or WordPress's
+    {article}/feed/)."""
+    wanted = thread_ref(community, url)
+    if wanted is None:
+        raise SourceRejected(f"{url}: not an article of {community.url}")
+    start, rate = ctx.http.thread_requests, rate_of(community)
+    feed_url = discover_feed(community.url or url, ctx, rate)
+    feed = parse_feed(ctx.http.get(feed_url, rate=rate))
+    entry = next((e for e in feed["entries"] if stable_url_id(_strip_fragment(e.get("link") or "")).rstrip("/")
+                  == wanted.rstrip("/")), None)
+    if entry is not None:
+        root, comments_url = parse_entry(entry, community, feed_url, ctx.now), entry.get("wfw_commentrss")
+    else:
+        try:
+            page = ctx.http.get(url, rate=rate)
+        except Gone:
+            return ThreadResult([], "vanished", "the article is gone (HTTP 404/410)", ctx.http.thread_requests - start)
+        root = _page_post(page.text(), url, community, ctx.now)
+        comment_links = [link for link in _alternate_links(page.text(), page.url) if "comment" in link.lower()]
+        comments_url = comment_links[0] if comment_links else url.rstrip("/") + "/feed/"
+    comments, note = [], None
+    if comments_url:
+        try:
+            replies = parse_feed(ctx.http.get(comments_url, rate=rate))["entries"]
+            comments = [parse_entry(e, community, comments_url, ctx.now, COMMENT, root.external_id) for e in replies]
+        except SourceRejected as exc:
+            note = f"comments not read: {one_line(exc, 200)}"
+    return ThreadResult([root, *comments], "live", note, ctx.http.thread_requests - start)
+
+
+def _page_post(page: str, url: str, community: Community, now: datetime) -> Post:
+    """An article known only by its page: its title and description (meta tags), dated now if undated."""
+    meta = {k: v for k, v in re.findall(r'<meta\s+(?:property|name)="([^"]+)"\s+content="([^"]*)"', page)}
+    title = meta.get("og:title") or (re.search(r"<title[^>]*>(.*?)</title>", page, re.S | re.I) or [None, ""])[1]
+    published = meta.get("article:published_time")
+    return Post(community=community.name, source="rss", external_id=stable_url_id(_strip_fragment(url)), url=url,
+                thread_id=stable_url_id(_strip_fragment(url)), parent_id=None, kind=POST, author=None,
+                title=html_to_text(title), body=html_to_text(meta.get("og:description") or meta.get("description")),
+                published=utc(datetime.fromisoformat(published)) if published else now.replace(microsecond=0))
 
 
 def discover_feed(url: str, ctx: FetchContext, rate: float | None = None) -> str:

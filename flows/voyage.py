@@ -57,17 +57,25 @@ def collect(community: Community, cursor: Cursor, ctx: FetchContext,
 
 
 def run_communities(config: Config, communities: Sequence[Community], ctx: FetchContext | None = None,
-                    run_id: str | None = None, artifact: str = "voyage-run") -> State:
-    """Collect concurrently, load one by one as results arrive, publish a summary artifact."""
+                    run_id: str | None = None, artifact: str = "voyage-run", observe: bool = True) -> State:
+    """Collect concurrently, load one by one as results arrive, observe the open probes (not for a scan), publish
+    a summary artifact."""
     ctx = ctx or steps.make_context(config)
     run_id, matcher = run_id or steps.new_run_id(), steps.make_matcher(config)
+    observed: list[dict[str, Any]] = []
     with run_lock(config.db_path):
         rows = _collect_and_land(config, communities, ctx, run_id, matcher)
+        if observe and (config.probes or steps.probes_stored(config.db_path)):
+            observed = steps.observe_probes(config, ctx, matcher)
+            for probe in observed:
+                get_run_logger().info("probe #%s %s: %s, %s replies", probe["probe_id"], probe["community"],
+                                      probe["state"], probe["replies"])
         alerts, problem = steps.raise_alerts(config)
     ctx.http.close()
     if problem:
         get_run_logger().warning(problem)
-    report = steps.report_markdown(rows, alerts) + steps.grid_changes_markdown(config.db_path)
+    report = (steps.report_markdown(rows, alerts) + steps.probes_markdown(observed)
+              + steps.grid_changes_markdown(config.db_path))
     create_markdown_artifact(report, key=artifact, description=f"run {run_id}")
     return _final_state(rows)
 
@@ -134,7 +142,8 @@ def scan(target: str, config_path: str = "voyage.toml", db: str | None = None, r
     config = _with_db(load_config(config_path, missing_ok=True), db)
     if lookback_days:
         config = replace(config, fetch=replace(config.fetch, lookback_days=lookback_days))
-    return run_communities(config, [resolve_target(config, target)], run_id=run_id, artifact="voyage-scan")
+    return run_communities(config, [resolve_target(config, target)], run_id=run_id, artifact="voyage-scan",
+                           observe=False)
 
 
 def _with_db(config: Config, db: str | None) -> Config:

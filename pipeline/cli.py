@@ -41,7 +41,13 @@ def safe(text: object) -> str:
     return _CONTROL.sub("\ufffd", str(text))
 
 
+PROBE_ACTIONS = {"add", "list", "show", "close", "remove", "observe", "report", "-h", "--help"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["probe"] and len(argv) > 1 and argv[1] not in PROBE_ACTIONS:  # `voyage probe URL`, as before
+        argv.insert(1, "show")
     args = parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -168,10 +174,38 @@ def parser() -> argparse.ArgumentParser:
                         help="forget NAME's cursor: its next run starts afresh (stored posts stay)")
     change.add_argument("--remove", metavar="NAME", help="delete NAME and everything stored for it")
 
-    probe = add("probe", "How a community responded to a thread (e.g. one you posted): give its URL.",
-                "voyage probe https://forum.example.com/t/our-new-stroller/123")
-    probe.add_argument("thread", help="the thread's URL or post id (substring match on the URL)")
-    config_opts(probe)
+    probe = add("probe", "Probes: threads you posted in a community, observed by every run for 30 days and "
+                "compared with the community's own threads and with the same topic elsewhere.",
+                'voyage probe add https://forum.example.com/t/our-stroller/123 --topic "one-hand fold"   |   '
+                "voyage probe report")
+    actions = probe.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    def probe_action(name: str, help: str, formats: bool = True) -> argparse.ArgumentParser:
+        action = actions.add_parser(name, help=help, description=help)
+        action.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+        config_opts(action, formats)
+        return action
+
+    add_probe = probe_action("add", "Register a thread you posted and read it at once.")
+    add_probe.add_argument("url", help="the thread: a Reddit permalink, a Discourse topic, a forum thread, a blog "
+                           "article or a Hacker News item, in a configured community")
+    add_probe.add_argument("--topic", required=True, help="what you asked or claimed, in a few words (compared "
+                           "across communities)")
+    add_probe.add_argument("--hypothesis", help="what you expect the community to say")
+    add_probe.add_argument("--community", help="the community (default: the one whose URL matches)")
+    add_probe.add_argument("--days", type=_positive, default=30, help="how long runs observe it (default 30)")
+    probe_action("list", "Every probe: its community, topic, state and replies so far.")
+    show = probe_action("show", "One probe's snapshots (its response curve) and the values its replies raise; "
+                        "a URL that is no probe shows how that thread was answered.")
+    show.add_argument("probe", help="the probe's id, or a thread URL")
+    for name, help in (("close", "Stop observing a probe (its snapshots stay)."),
+                       ("remove", "Delete a probe and its snapshots (the thread's posts stay).")):
+        probe_action(name, help, formats=False).add_argument("probe", type=int, help="the probe's id")
+    observe = probe_action("observe", "Read every open probe's thread now and add a snapshot.")
+    observe.add_argument("--only", type=int, nargs="+", metavar="ID", help="only these probes")
+    report = probe_action("report", "Each probe's response curve, against its community's norm and against the "
+                          "same topic in other communities, and what to post next.")
+    report.add_argument("probe", type=int, nargs="?", help="one probe (default: all)")
 
     forget = add("forget", "Erase one person's posts and comments, or one page and its thread, everywhere "
                  "they are stored; they are not stored again.",
@@ -299,7 +333,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             rows = _run_flow("scan", config.db_path, target=args.target, config_path=str(args.config), db=args.db,
                              lookback_days=args.lookback_days)
         else:
-            rows = _run_direct(config, [target])
+            rows = _run_direct(config, [target], observe=False)
     _print_runs(rows, time.perf_counter() - started, args.format)
     if rows and rows[0].status != steps.FAILED and args.format == "table":
         _print_sentiment(config.db_path, [r.community for r in rows])
@@ -313,8 +347,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     db_path = Path(args.db).resolve()
     started = time.perf_counter()
-    with demo.start_server() as server, demo.praw_environment(server):
-        config_path = demo.write_config(server, Path(".voyage/demo"), db_path)
+    workdir = Path(".voyage/demo")
+    with demo.start_server(phase=demo.next_phase(workdir)) as server, demo.praw_environment(server):
+        config_path = demo.write_config(server, workdir, db_path)
         print(f"Serving sample communities on {server.base}; running the daily flow "
               f"({'direct' if args.direct else 'Prefect, no server needed'}) ...", flush=True)
         config = load_config(config_path)
@@ -446,13 +481,98 @@ def cmd_communities(args: argparse.Namespace) -> int:
 
 @command
 def cmd_probe(args: argparse.Namespace) -> int:
+    from pipeline import probes, steps, store
+
+    config = _config(args, missing_ok=args.action not in ("add", "observe"))
+    db, fmt = config.db_path, getattr(args, "format", "table")
+    if args.action in ("add", "observe"):
+        with store.run_lock(db), _ctrl_c_stops_requests():
+            only = args.only if args.action == "observe" else None
+            if args.action == "add":
+                community = probes.locate(config.communities, args.url, args.community)
+                with store.opened(db, wait=store.load_wait()) as con:
+                    probe_id, new = probes.register(con, community, args.url, args.topic, hypothesis=args.hypothesis,
+                                                    days=args.days)
+                if not new:
+                    raise ConfigError(f"{args.url} is already probe #{probe_id}: voyage probe show {probe_id}")
+                only = [probe_id]
+            observed = steps.observe_probes(config, steps.make_context(config), steps.make_matcher(config), only)
+        columns = ["probe_id", "community", "topic", "state", "replies", "repliers", "poster_replies", "depth",
+                   "mean_compound", "note"]
+        _print_table(columns, [[p[c] for c in columns] for p in observed], fmt)
+        return 0
+    store.require(db)
+    if args.action in ("close", "remove"):
+        with store.opened(db, wait=store.load_wait()) as con:
+            probes.end(con, args.probe, remove=args.action == "remove")
+        print(f"probe #{args.probe} {'removed' if args.action == 'remove' else 'closed: runs observe it no more'}")
+        return 0
+    if args.action == "list":
+        columns, rows = store.run_query(db, store.sql("probe_list"))
+        _print_table(columns, rows, fmt)
+        return 0
+    if args.action == "show":
+        return _show_probe(db, args.probe, fmt)
+    return _probe_report(db, args.probe, fmt)
+
+
+def _show_probe(db: Path, wanted: str, fmt: str) -> int:
+    """A probe's snapshots and values; a URL that is no probe shows the thread_response of matching threads."""
     from pipeline import store
 
-    columns, rows = store.run_query(_db(args), store.sql("probe"), {"thread": args.thread})
+    columns, rows = store.run_query(db, store.sql("probe_find"), {"wanted": wanted})
     if not rows:
-        print(f"no stored thread matches {args.thread!r}: scan its community first (voyage scan ...)")
-        return EXIT_ERROR
-    _print_table(columns, rows, args.format)
+        columns, rows = store.run_query(db, store.sql("probe"), {"thread": wanted})
+        if not rows:
+            print(f"no probe or stored thread matches {wanted!r}: register it with voyage probe add URL --topic ...")
+            return EXIT_ERROR
+        if fmt == "table" and rows[0][-1] > len(rows):
+            print(f"{rows[0][-1]} stored threads match {wanted!r}; the {len(rows)} newest:")
+        _print_table(columns[:-1], [row[:-1] for row in rows], fmt)
+        return 0
+    probe_id = rows[0][0]
+    curve = store.run_query(db, "SELECT * EXCLUDE (community, topic) FROM probe_curves WHERE probe_id = $id",
+                            {"id": probe_id})
+    if fmt != "table":
+        _print_table(*curve, fmt)
+        return 0
+    about = dict(zip(columns, rows[0], strict=True))
+    print(safe(f"probe #{probe_id} in {about['community']}: {about['topic']!r} ({about['status']})\n{about['url']}"))
+    if about["hypothesis"]:
+        print(safe(f"hypothesis: {about['hypothesis']}"))
+    print("\nSnapshots (the response curve):")
+    _print_table(*curve)
+    print("\nValues the replies raise (latest snapshot):")
+    _print_table(*store.run_query(db, store.sql("probe_values"), {"id": probe_id}))
+    return 0
+
+
+def _probe_report(db: Path, probe_id: int | None, fmt: str) -> int:
+    """Response curves, each probe against its community's norm, the same topic across communities, and what to
+    post next; with --format, the first two as one table."""
+    from pipeline import store
+
+    params = {"id": probe_id}
+    columns, rows = store.run_query(db, store.sql("probe_report"), params)
+    if fmt != "table":
+        _print_table(columns, rows, fmt)
+        return 0
+    if not rows:
+        print("no probes yet: voyage probe add URL --topic ... registers a thread you posted")
+        return 0
+    print("Response curve: replies by others within 1 hour, 1 day and 7 days of posting (blank: not that old when "
+          "last observed), and against the community's own threads measured at the same age:")
+    _print_table(columns, rows)
+    for row in rows:
+        r = dict(zip(columns, row, strict=True))
+        print(safe(f"  #{r['probe_id']} {r['community']}: {r['verdict']}"))
+    topics = store.run_query(db, store.sql("probe_topics"), params)
+    if topics[1]:
+        print("\nThe same topic in several communities (most replies first):")
+        _print_table(*topics)
+    print("\nWhat to post next: values and brands whose threads draw the most replies against each community's "
+          "average (reply_lift) and the most split replies (polarisation):")
+    _print_table(*store.run_query(db, store.sql("post_next"), params))
     return 0
 
 
@@ -574,11 +694,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_direct(config: Any, communities: list[Any]) -> list[Any]:
+def _run_direct(config: Any, communities: list[Any], observe: bool = True) -> list[Any]:
     """The steps without Prefect, with progress on a terminal."""
     from pipeline import steps
 
-    return steps.run_direct(config, communities, steps.make_context(config), progress=_progress())
+    return steps.run_direct(config, communities, steps.make_context(config), progress=_progress(), observe=observe)
 
 
 def _progress() -> Any:

@@ -19,7 +19,8 @@ KINDS = ("rss", "reddit", "discourse", "forum", "hn")
 NEEDS = {"rss": "url", "discourse": "url", "forum": "url", "reddit": "subreddit", "hn": "keywords"}
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _COMMUNITY_KEYS = {"name", "kind", "url", "subreddit", "segment", "keywords"}
-SECTIONS = ("community", "brand", "accept", "fetch", "store", "privacy", "alerts")
+SECTIONS = ("community", "brand", "accept", "fetch", "store", "privacy", "alerts", "probe")
+PROBE_KEYS = ("url", "topic", "hypothesis", "community", "days")
 # Per-community options on top of _COMMUNITY_KEYS, by kind, with their type: "rate" (requests/s, > 0), "number"
 # (>= 0), "count" (whole number > 0), "string", "url", "urls" (a list of URLs).
 _COMMON_OPTIONS = {"rate": "rate", "lag_hours": "number", "lookback_days": "number"}
@@ -56,6 +57,7 @@ class Config:
     source: Path | None = None
     alerts_webhook: str | None = None  # [alerts] webhook: where new alerts are POSTed after each run
     alerts_block: str | None = None  # [alerts] block: a Prefect notification block ("slack-webhook/marketing")
+    probes: tuple[Mapping[str, Any], ...] = ()  # [[probe]]: threads posted, observed like `voyage probe add`
 
     def community(self, name: str) -> Community:
         for community in self.communities:
@@ -127,7 +129,7 @@ def parse_config(text: str, source: Path | None = None) -> Config:
         raise ConfigError(f"{where}{_key_line(text, 'block', '[alerts]')}: alerts.block must name a Prefect "
                           'notification block as TYPE/NAME, e.g. "slack-webhook/marketing" '
                           f"(got {alerts['block']!r})")
-    return Config(
+    config = Config(
         communities=_communities(data.get("community", []), text, where),
         brands=_brands(data.get("brand", []), text, where),
         accept_add=_terms(accept.get("add", {}), "accept.add", where),
@@ -138,7 +140,17 @@ def parse_config(text: str, source: Path | None = None) -> Config:
         source=source,
         alerts_webhook=alerts.get("webhook"),
         alerts_block=alerts.get("block"),
+        probes=_probes(data.get("probe", []), text, where),
     )
+    from pipeline.probes import locate  # a [[probe]] no configured community can follow is a config error
+
+    for number, item in enumerate(config.probes, 1):
+        try:
+            locate(config.communities, item["url"], item.get("community"))
+        except ConfigError as exc:
+            raise ConfigError(f"{where}{_key_line(text, 'url', '[[probe]]', number)}: [[probe]] #{number}: {exc}"
+                              ) from None
+    return config
 
 
 def community_from_target(target: str, segment: str = "ad hoc") -> Community:
@@ -230,6 +242,27 @@ def _brands(items: Any, text: str, where: str) -> tuple[Brand, ...]:
             raise ConfigError(f"{where}{line}: brand {name!r}: `aliases` must be a list of strings")
         brands.append(Brand(name.strip(), tuple(a.strip() for a in aliases)))
     return tuple(brands)
+
+
+def _probes(items: Any, text: str, where: str) -> tuple[dict[str, Any], ...]:
+    """[[probe]] tables: url and topic required; hypothesis, community and days (how long to observe) optional."""
+    if not isinstance(items, list):
+        raise ConfigError(f"{where}: `probe` must be an array of tables ([[probe]])")
+    probes = []
+    for number, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where}: [[probe]] #{number} must be a table")
+        _known_keys(item, PROBE_KEYS, "key `{key}` in [[probe]]", text, where, "[[probe]]", number)
+        line = f"{where}{_key_line(text, 'url', '[[probe]]', number)}: [[probe]] #{number}"
+        _check_option(item.get("url"), "url", f"{line} url")
+        _check_option(item.get("topic"), "string", f"{line} topic")
+        for key in ("hypothesis", "community"):
+            if key in item:
+                _check_option(item[key], "string", f"{line} {key}")
+        if "days" in item:
+            _check_option(item["days"], "count", f"{line} days")
+        probes.append(dict(item))
+    return tuple(probes)
 
 
 def _terms(value: Any, key: str, where: str) -> dict[str, tuple[str, ...]]:

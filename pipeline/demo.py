@@ -16,12 +16,22 @@ DEMO_TOML = Path(__file__).resolve().parent / "sample" / "demo.toml"
 DEMO_REDDIT_CLIENT = {"client_id": "voyage-demo", "client_secret": "voyage-demo-sample-only"}
 
 
-def start_server(port: int = 0) -> SampleServer:
-    """The demo's loopback server with every sample source's routes installed."""
-    server = SampleServer(SAMPLE_DATA, port=port)
+def start_server(port: int = 0, phase: int = 1) -> SampleServer:
+    """The demo's loopback server with every sample source's routes installed; from `phase` 2 on, the two sample
+    probes' threads carry replies that arrived since the first demo run."""
+    server = SampleServer(SAMPLE_DATA, port=port, phase=phase)
     for install in _installers():
         install(server)
     return server.start()
+
+
+def next_phase(workdir: Path) -> int:
+    """This demo run's number in `workdir` (1, 2, ...), counted in a file there."""
+    counter = workdir / "runs"
+    runs = int(counter.read_text()) + 1 if counter.is_file() and counter.read_text().strip().isdigit() else 1
+    workdir.mkdir(parents=True, exist_ok=True)
+    counter.write_text(str(runs))
+    return runs
 
 
 def write_config(server: SampleServer, workdir: Path, db_path: Path) -> Path:

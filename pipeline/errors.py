@@ -42,6 +42,10 @@ class RobotsDisallowed(SourceRejected):
     pass
 
 
+class Gone(SourceRejected):
+    """HTTP 404 or 410: the page or thread is not there (deleted, or never was)."""
+
+
 class HostDown(SourceRejected):
     pass
 

@@ -194,6 +194,17 @@ class FetchResult:
     requests: int = 0
 
 
+@dataclass
+class ThreadResult:
+    """One thread read directly (a probe's): its posts, and what became of it. `state` is live, locked (no new
+    replies allowed), deleted (its opening post removed) or vanished (the thread is not there)."""
+
+    posts: list[Post]
+    state: str = "live"
+    note: str | None = None
+    requests: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Sentiment:
     compound: float

@@ -54,6 +54,8 @@ def build(db_path: Path, filters: dict[str, Any]) -> str:
             _value_trend_section(ask("report_value_trends")),
             _brand_section(ask("brands"), ask("report_brand_values")),
             _quote_section(ask("report_quotes")),
+            _probe_section(ask("report_probe_curves"), ask("probe_report", id=None), ask("probe_topics", id=None),
+                           ask("post_next", id=None)),
             _topic_section(ask("topics", since=recent)),
             _alert_section(ask("alerts", since=recent)),
             _coverage_section(ask("report_coverage"), ask("report_coverage_days")),
@@ -176,6 +178,31 @@ def _quote_section(quotes: Table) -> str:
     return _section("quotes", "Quotes per grid cell", body)
 
 
+def _probe_section(curves: Table, probes: Table, topics: Table, post_next: Table) -> str:
+    """Probes, when there are any: the response curves, each against its community's norm, the same topic across
+    communities, and what to post next."""
+    if not probes.rows:
+        return ""
+    series: dict[str, list[tuple[Any, float]]] = {}
+    for r in curves.dicts():
+        if r["replies"] is not None:
+            series.setdefault(f"#{r['probe_id']} {r['community']}", []).append((r["observed_at"], float(r["replies"])))
+    svg = _line_chart(series, "Replies so far, at each observation", count=True)
+    text = ("<p>Threads you posted, read again by every run: replies by others so far at each observation, then "
+            "each probe against its own community's threads measured at the same age (a percentile of 0.9: more "
+            "replies than 90% of them), and the same topic across communities.</p>")
+    verdicts = "".join(f"<li>#{r['probe_id']} {_e(r['community'])}, {_e(r['topic'])}: {_e(r['verdict'])}</li>"
+                       for r in probes.dicts())
+    parts = [text, _figure("probes", svg, _table(curves.columns, curves.rows)), f"<ul>{verdicts}</ul>",
+             _table(probes.columns, probes.rows, caption="Response curve and norm")]
+    if topics.rows:
+        parts.append(_table(topics.columns, topics.rows, caption="The same topic in several communities"))
+    if post_next.rows:
+        parts.append(_table(post_next.columns, post_next.rows, caption="What to post next: values and brands whose "
+                            "threads draw the most replies (reply_lift) and the most split ones (polarisation)"))
+    return _section("probes", "Probes", "".join(parts))
+
+
 def _topic_section(topics: Table) -> str:
     rows = topics.dicts()
     text = ("<p>Per community and week, the words whose share rose most against the community's 8 weeks before "
@@ -252,7 +279,7 @@ def _series(rows: list[dict[str, Any]], key: str, x: str, y: str) -> dict[str, l
 
 
 def _line_chart(series: dict[str, list[tuple[Any, float]]], title: str, fixed: tuple[float, float] | None = None,
-                percent: bool = False) -> str:
+                percent: bool = False, count: bool = False) -> str:
     xs = sorted({x for points in series.values() for x, _ in points})
     if not xs:
         return "<p>No data in this period.</p>"
@@ -260,6 +287,8 @@ def _line_chart(series: dict[str, list[tuple[Any, float]]], title: str, fixed: t
     if fixed:  # zoom to the data in steps of 0.25, keep zero in view
         low = max(fixed[0], math.floor(min(0.0, min(ys)) * 4) / 4)
         high = min(fixed[1], math.ceil(max(0.0, max(ys)) * 4) / 4) if max(ys) > 0 else 0.25
+    elif count:  # counts: from 0 to a round number above the largest
+        low, high = 0.0, float(max(5, math.ceil(max(ys) * 1.2 / 5) * 5))
     else:  # shares: from 0 up to the next 10%, never above 100%
         low, high = 0.0, min(1.0, math.ceil(max(ys) * 10 + 0.01) / 10)
     w, h, left, right, top, bottom = 760, 260, 56, 170, 16, 40
@@ -271,14 +300,16 @@ def _line_chart(series: dict[str, list[tuple[Any, float]]], title: str, fixed: t
     def py(y: float) -> float:
         return top + (high - y) / ((high - low) or 1) * plot_h
 
-    fmt: Callable[[float], str] = (lambda v: f"{v:.0%}") if percent else (lambda v: f"{v:+.2f}")
+    fmt: Callable[[float], str] = ((lambda v: f"{v:.0%}") if percent else (lambda v: f"{v:.0f}") if count
+                                   else (lambda v: f"{v:+.2f}"))
     marks = [f'<line x1="{left}" x2="{left + plot_w}" y1="{py(t):.1f}" y2="{py(t):.1f}" stroke="#ddd"/>'
              + _text(left - 6, py(t) + 4, fmt(t), anchor="end", size=11)
              for t in _ticks(low, high)]
     if low < 0 < high:
         marks.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{py(0):.1f}" y2="{py(0):.1f}" stroke="#888"/>')
     step = max(1, len(xs) // 8)
-    marks += [_text(px(x), h - bottom + 16, str(x)[5:10], anchor="middle", size=11) for x in xs[::step]]
+    marks += [_text(px(x), h - bottom + 16, f"{x:%m-%d %H:%M}" if isinstance(x, datetime) else str(x)[5:10],
+                    anchor="middle", size=11) for x in xs[::step]]
     for k, (name, points) in enumerate(series.items()):
         colour = PALETTE[k % len(PALETTE)]
         path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in points)
@@ -291,8 +322,9 @@ def _line_chart(series: dict[str, list[tuple[Any, float]]], title: str, fixed: t
 
 
 def _ticks(low: float, high: float) -> list[float]:
-    """Round tick values: the smallest step of 0.05, 0.1, 0.25 or 0.5 that gives at most 6 ticks."""
-    step = next((st for st in (0.05, 0.1, 0.25, 0.5) if (high - low) / st <= 5), 1.0)
+    """Round tick values: the smallest step of 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, ... that gives at most 6 ticks."""
+    steps = (0.05, 0.1, 0.25, 0.5, *(m * 10 ** k for k in range(6) for m in (1, 2, 5)))
+    step = next((st for st in steps if (high - low) / st <= 5), 10.0 ** 6)
     first = math.ceil(low / step - 1e-9)
     return [round(k * step, 4) for k in range(first, math.floor(high / step + 1e-9) + 1)]
 
@@ -370,7 +402,7 @@ STYLE = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;max-width:1100px;margin:24px auto;
 padding:0 16px}h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:36px}
 nav a{margin-right:12px}figure{margin:12px 0;overflow-x:auto}table.data{border-collapse:collapse;margin:8px 0;
-font-size:12.5px}table.data th,table.data td{border:1px solid #ddd;padding:3px 7px;text-align:left;vertical-align:top}
+font-size:12.5px;display:block;overflow-x:auto;max-width:100%}table.data th,table.data td{border:1px solid #ddd;padding:3px 7px;text-align:left;vertical-align:top}
 table.data td.num{text-align:right;font-variant-numeric:tabular-nums}caption{text-align:left;font-weight:bold;
 padding:4px 0}details summary{cursor:pointer;color:#0072B2}.meta{color:#666;font-size:12px}footer{margin-top:40px;
 color:#777;font-size:12px}
@@ -381,7 +413,7 @@ def _page(title: str, sections: list[str]) -> str:
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     nav = " ".join(f'<a href="#{a}">{t}</a>' for a, t in (
         ("grid", "Value Grid"), ("trends", "Sentiment"), ("values", "Values"), ("brands", "Brands"),
-        ("quotes", "Quotes"), ("topics", "Topics"), ("alerts", "Alerts"), ("coverage", "Coverage")))
+        ("quotes", "Quotes"), ("probes", "Probes"), ("topics", "Topics"), ("alerts", "Alerts"), ("coverage", "Coverage")))
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>'
             f"<body><h1>{_e(title)}</h1><nav>{nav}</nav>{''.join(sections)}"

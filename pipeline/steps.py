@@ -10,7 +10,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -19,11 +19,11 @@ from typing import Any, Protocol
 
 from connectors import FetchContext, connector_for
 from connectors.http import Http
-from pipeline import store
+from pipeline import probes, store
 from pipeline.accept import build_matcher
 from pipeline.config import Config, Privacy
 from pipeline.errors import Interrupted, RobotsDisallowed, SourceSkipped, StorageError, one_line
-from pipeline.models import Community, Cursor, FetchResult, ScoredPost
+from pipeline.models import Community, Cursor, FetchResult, ScoredPost, ThreadResult
 from pipeline.notify import send_block, send_webhook
 from pipeline.privacy import author_key, is_forgotten, protect, without_text
 from pipeline.score import Finder, score_posts
@@ -143,16 +143,22 @@ def load(db_path: Path, collected: Collected, run_id: str, privacy: Privacy | No
         error=" | ".join(result.warnings)[:2000] or None,
     )
     with store.opened(db_path, wait=store.load_wait()) as con:
-        key, forgotten = author_key(db_path), store.read_forgotten(con)
-        cutoff = datetime.now(UTC) - timedelta(days=privacy.retain_days) if privacy.retain_days else None
-        scored = [without_text(s) if cutoff and s.post.published < cutoff else s
-                  for s in protect(collected.scored, key, privacy.store_authors)
-                  if not is_forgotten(s.post, key, forgotten)]
+        scored, cutoff = private(db_path, con, collected.scored, privacy)
         row = store.load_community(con, collected.community, scored, result.cursor, run)
         pruned = store.prune_text(con, cutoff) if cutoff else 0
     if pruned:
         store.compact(db_path)  # pruned text must leave the file's bytes too
     return row
+
+
+def private(db_path: Path, con: Any, scored: Sequence[ScoredPost], privacy: Privacy
+            ) -> tuple[list[ScoredPost], datetime | None]:
+    """What may be stored of a batch: authors pseudonymised (unless `privacy.store_authors`), forgotten people and
+    pages left out, text older than `privacy.retain_days` blanked. Returns the batch and that cutoff."""
+    key, forgotten = author_key(db_path), store.read_forgotten(con)
+    cutoff = datetime.now(UTC) - timedelta(days=privacy.retain_days) if privacy.retain_days else None
+    return [without_text(s) if cutoff and s.post.published < cutoff else s
+            for s in protect(scored, key, privacy.store_authors) if not is_forgotten(s.post, key, forgotten)], cutoff
 
 
 def record_failure(
@@ -195,8 +201,9 @@ class Progress(Protocol):
 
 
 def run_direct(config: Config, communities: Sequence[Community], ctx: FetchContext, workers: int = 8,
-               progress: Progress | None = None) -> list[store.RunRow]:
-    """Collect communities concurrently on threads and load each as it arrives: the no-Prefect path."""
+               progress: Progress | None = None, observe: bool = True) -> list[store.RunRow]:
+    """Collect communities concurrently on threads and load each as it arrives, then observe the open probes
+    (unless `observe` is false, as for a scan): the no-Prefect path."""
     run_id, matcher = new_run_id(), make_matcher(config)
     with store.run_lock(config.db_path), ThreadPoolExecutor(max(1, min(workers, len(communities)))) as pool:
         cursors = read_cursors(config.db_path, communities)
@@ -210,6 +217,8 @@ def run_direct(config: Config, communities: Sequence[Community], ctx: FetchConte
             rows.append(land(config, futures[future], run_id, started, future.result))
             if progress:
                 progress.landed(rows[-1], len(rows), len(futures))
+        if observe and (config.probes or probes_stored(config.db_path)):
+            observe_probes(config, ctx, matcher)
         _, problem = raise_alerts(config)
         if problem:  # the flow logs it through Prefect; here the standard logger says it on stderr
             logging.getLogger(__name__).warning(problem)
@@ -228,6 +237,39 @@ def raise_alerts(config: Config, day: date | None = None) -> tuple[list[dict[str
     problems = [send_webhook(config.alerts_webhook, found) if config.alerts_webhook else None,
                 send_block(config.alerts_block, found) if config.alerts_block else None]
     return found, "; ".join(p for p in problems if p) or None
+
+
+def probes_stored(db_path: Path) -> bool:
+    """Whether any probe is still observed (a cheap check before a run reads probe threads)."""
+    with store.opened(db_path, read_only=True, wait=store.load_wait()) as con:
+        return bool(probes.open_probes(con, datetime.now(UTC)))
+
+
+def observe_probes(config: Config, ctx: FetchContext, matcher: Finder | None, only: Iterable[int] | None = None
+                   ) -> list[dict[str, Any]]:
+    """Register the [[probe]]s of voyage.toml, then read each open probe's thread directly (not through the listing,
+    which may have moved on) and append a snapshot. A thread that cannot be read is recorded as unreachable with the
+    reason, never as 0 replies, and never stops the others. Returns one row per probe observed."""
+    with store.opened(config.db_path, wait=store.load_wait()) as con:
+        probes.declare(con, config.communities, config.probes)
+        todo = probes.open_probes(con, datetime.now(UTC), only)
+    communities = {c.name: c for c in config.communities}
+    observed = []
+    for probe in todo:
+        community = communities.get(probe["community"])
+        try:
+            if community is None:
+                raise SourceSkipped(f"community {probe['community']} is no longer in the config")
+            result = connector_for(community.kind).thread(community, probe["url"], ctx)
+        except Exception as exc:  # noqa: BLE001 - one probe's trouble, even a bug, never stops the others
+            if isinstance(exc, Interrupted):
+                raise
+            result = ThreadResult([], "unreachable", describe(exc))
+        scored = score_posts(result.posts, matcher)
+        with store.opened(config.db_path, wait=store.load_wait()) as con:
+            kept, _ = private(config.db_path, con, scored, config.privacy)
+            observed.append({**probe, **probes.record(con, probe, result, kept, datetime.now(UTC))})
+    return observed
 
 
 def rescore(db_path: Path, matcher: Finder | None, batch: int = 5000) -> tuple[int, int]:
@@ -274,6 +316,17 @@ def grid_changes_markdown(db_path: Path) -> str:
     lines += ["| " + " | ".join("" if v is None else f"{v:+.3f}" if isinstance(v, float) and "change" in c
                                 else str(v) for c, v in zip(columns, row, strict=True)) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def probes_markdown(observed: Sequence[Mapping[str, Any]]) -> str:
+    """The run artifact's probe lines: each probe's replies so far and the state of its thread."""
+    if not observed:
+        return ""
+    lines = [f"- #{p['probe_id']} {p['community']}, {p['topic']!r}: "
+             + (f"{p['replies']} replies from {p['repliers']} people, mean sentiment {p['mean_compound'] or 0:+.2f}"
+                if p["replies"] is not None else "not read")
+             + (f" ({p['state']}: {p['note']})" if p["state"] != "live" else "") for p in observed]
+    return "\n\n## Probes\n\n" + "\n".join(lines) + "\n"
 
 
 def report_markdown(rows: Sequence[store.RunRow], alerts: Sequence[dict[str, Any]] = ()) -> str:

@@ -224,14 +224,9 @@ def load_community(
     """Upsert one community's scored batch with its cursor and run row, all or nothing. Returns the run row
     with the new/updated counts filled in."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    latest = {s.post.id: s for s in scored}  # a batch may repeat a post: the last one wins
     try:
         with transaction(con):
-            con.execute(sql("stage_create"))
-            _stage(con, list(latest.values()), now)
-            con.execute(sql("stage_changes"))
-            new, updated = con.execute(sql("count_changes")).fetchone()
-            con.execute(sql("merge_batch"))
+            new, updated = merge_posts(con, scored, now)
             con.execute(sql("upsert_community"), _community_row(community, now))
             text = replace(cursor, location=community.fingerprint).to_json()
             for i, secret in enumerate(community.secrets):  # the feed URLs it keeps may carry credentials
@@ -242,6 +237,18 @@ def load_community(
     except duckdb.Error as exc:
         raise StorageError(f"loading {community.name} failed and was rolled back: {one_line(exc, 400)}") from exc
     return run
+
+
+def merge_posts(con: duckdb.DuckDBPyConnection, scored: Sequence[ScoredPost], now: datetime) -> tuple[int, int]:
+    """Inside the caller's transaction: write the new or changed posts of a batch, with their sentiment and mentions.
+    Returns (new, updated)."""
+    latest = {s.post.id: s for s in scored}  # a batch may repeat a post: the last one wins
+    con.execute(sql("stage_create"))
+    _stage(con, list(latest.values()), now)
+    con.execute(sql("stage_changes"))
+    new, updated = con.execute(sql("count_changes")).fetchone()
+    con.execute(sql("merge_batch"))
+    return new, updated
 
 
 def read_posts(con: duckdb.DuckDBPyConnection, after: str = "", limit: int = 2**62) -> list[Post]:

@@ -20,7 +20,8 @@ from pipeline.models import POST, Community, Cursor, Post
 from pipeline.score import score_posts
 from tests import browser
 
-CHARTS = {"grid", "trends-segment", "trends-community", "value-shares", "value-sentiment", "brands", "coverage"}
+CHARTS = {"grid", "trends-segment", "trends-community", "value-shares", "value-sentiment", "brands", "probes",
+          "coverage"}
 
 
 @pytest.fixture(scope="module")

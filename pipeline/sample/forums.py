@@ -51,8 +51,8 @@ class DiscourseSample:
     def __init__(self, server: SampleServer, folder: Path, prefix: str = "") -> None:
         self.server, self.prefix = server, prefix.rstrip("/")
         self.topics: dict[int, dict[str, Any]] = {}
-        for path in sorted(folder.glob("t/*.json")):
-            topic = json.loads(server.render(path.read_text(encoding="utf-8")))
+        for path in sorted(p for p in folder.glob("t/*.json") if ".phase" not in p.name):
+            topic = json.loads(server.render(server.variant(path).read_text(encoding="utf-8")))
             self.topics[topic["id"]] = topic
         categories = folder / "categories.json"
         listing = json.loads(categories.read_text(encoding="utf-8")) if categories.is_file() else {}

@@ -3,7 +3,9 @@
 Files under the root are served at their path. Text files are templates: `{{base}}` becomes the
 server's own URL, and `{{iso:-3d4h}}`, `{{rfc822:-12d}}`, `{{epoch:-2h}}` become times relative to
 the moment the server started, so sample data always spans the weeks before today. Replies carry
-ETag and Last-Modified and answer conditional requests with 304, as real feeds do.
+ETag and Last-Modified and answer conditional requests with 304, as real feeds do. A server started at
+`phase` N serves `name.phaseK.ext` (the highest K <= N) instead of `name.ext`: a thread that gains replies
+between two demo runs.
 """
 
 from __future__ import annotations
@@ -52,8 +54,9 @@ Route = Callable[[Request], Reply | None]
 class SampleServer:
     """`with SampleServer(root) as server:` serves on 127.0.0.1 at `server.base`, on a thread."""
 
-    def __init__(self, root: Path | None = None, *, port: int = 0, now: datetime | None = None) -> None:
-        self.root = root
+    def __init__(self, root: Path | None = None, *, port: int = 0, now: datetime | None = None,
+                 phase: int = 1) -> None:
+        self.root, self.phase = root, phase
         self.now = now or datetime.now(UTC).replace(microsecond=0)
         self.routes: list[tuple[str, Route]] = []
         self.hits: list[Request] = []  # every request seen, for tests that count
@@ -84,6 +87,14 @@ class SampleServer:
 
     def render(self, text: str) -> str:
         return _TEMPLATE.sub(lambda m: self._expand(m.group(1), m.group(2)), text)
+
+    def variant(self, path: Path) -> Path:
+        """The file this phase serves for `path`: its latest `.phaseK` variant up to the server's phase."""
+        for k in range(self.phase, 1, -1):
+            candidate = path.with_name(f"{path.stem}.phase{k}{path.suffix}")
+            if candidate.is_file():
+                return candidate
+        return path
 
     def count(self, path_prefix: str) -> int:
         with self._lock:
@@ -129,7 +140,7 @@ class SampleServer:
             candidate = next((c for c in index if c.is_file()), index[0])
         if not candidate.is_file() or self.root.resolve() not in candidate.parents:
             return None
-        return candidate
+        return self.variant(candidate)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
