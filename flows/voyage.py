@@ -66,7 +66,7 @@ def run_communities(config: Config, communities: Sequence[Community], ctx: Fetch
     with run_lock(config.db_path):
         rows = _collect_and_land(config, communities, ctx, run_id, matcher)
         if observe and (config.probes or steps.probes_stored(config.db_path)):
-            observed = steps.observe_probes(config, ctx, matcher)
+            observed = steps.observe_probes(config, ctx, matcher, communities=communities)
             for probe in observed:
                 get_run_logger().info("probe #%s %s: %s, %s replies", probe["probe_id"], probe["community"],
                                       probe["state"], probe["replies"])

@@ -349,7 +349,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     workdir = Path(".voyage/demo")
     with demo.start_server(phase=demo.next_phase(workdir)) as server, demo.praw_environment(server):
-        config_path = demo.write_config(server, workdir, db_path)
+        config_path = demo.write_config(server, workdir, db_path, probes=True)
         print(f"Serving sample communities on {server.base}; running the daily flow "
               f"({'direct' if args.direct else 'Prefect, no server needed'}) ...", flush=True)
         config = load_config(config_path)

@@ -12,6 +12,7 @@ from pipeline.sample.server import SampleServer
 
 SAMPLE_DATA = Path(__file__).resolve().parent / "sample" / "data"
 DEMO_TOML = Path(__file__).resolve().parent / "sample" / "demo.toml"
+DEMO_PROBES = Path(__file__).resolve().parent / "sample" / "demo_probes.toml"
 # the sample Reddit's own client; it only exists on the demo's loopback server
 DEMO_REDDIT_CLIENT = {"client_id": "voyage-demo", "client_secret": "voyage-demo-sample-only"}
 
@@ -34,10 +35,11 @@ def next_phase(workdir: Path) -> int:
     return runs
 
 
-def write_config(server: SampleServer, workdir: Path, db_path: Path) -> Path:
-    """The demo's voyage.toml, pointing at the running server."""
+def write_config(server: SampleServer, workdir: Path, db_path: Path, probes: bool = False) -> Path:
+    """The demo's voyage.toml, pointing at the running server (with the two sample probes, for `voyage demo`)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    text = server.render(DEMO_TOML.read_text(encoding="utf-8")).replace("{{db}}", db_path.resolve().as_posix())
+    text = DEMO_TOML.read_text(encoding="utf-8") + (DEMO_PROBES.read_text(encoding="utf-8") if probes else "")
+    text = server.render(text).replace("{{db}}", db_path.resolve().as_posix())
     path = workdir / "voyage.toml"
     path.write_text(text, encoding="utf-8")
     return path

@@ -402,7 +402,8 @@ STYLE = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;max-width:1100px;margin:24px auto;
 padding:0 16px}h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:36px}
 nav a{margin-right:12px}figure{margin:12px 0;overflow-x:auto}table.data{border-collapse:collapse;margin:8px 0;
-font-size:12.5px;display:block;overflow-x:auto;max-width:100%}table.data th,table.data td{border:1px solid #ddd;padding:3px 7px;text-align:left;vertical-align:top}
+font-size:12.5px;display:block;overflow-x:auto;max-width:100%}table.data th,table.data td{border:1px solid #ddd;
+padding:3px 7px;text-align:left;vertical-align:top}
 table.data td.num{text-align:right;font-variant-numeric:tabular-nums}caption{text-align:left;font-weight:bold;
 padding:4px 0}details summary{cursor:pointer;color:#0072B2}.meta{color:#666;font-size:12px}footer{margin-top:40px;
 color:#777;font-size:12px}
@@ -411,11 +412,13 @@ color:#777;font-size:12px}
 
 def _page(title: str, sections: list[str]) -> str:
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    body = "".join(sections)
     nav = " ".join(f'<a href="#{a}">{t}</a>' for a, t in (
         ("grid", "Value Grid"), ("trends", "Sentiment"), ("values", "Values"), ("brands", "Brands"),
-        ("quotes", "Quotes"), ("probes", "Probes"), ("topics", "Topics"), ("alerts", "Alerts"), ("coverage", "Coverage")))
+        ("quotes", "Quotes"), ("probes", "Probes"), ("topics", "Topics"), ("alerts", "Alerts"),
+        ("coverage", "Coverage")) if f'<section id="{a}">' in body)
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>'
-            f"<body><h1>{_e(title)}</h1><nav>{nav}</nav>{''.join(sections)}"
+            f"<body><h1>{_e(title)}</h1><nav>{nav}</nav>{body}"
             f"<footer>Made by Web Voyage at {made} from the DuckDB file's views; sentiment is VADER's compound "
             "(-1 to +1), values are the six ACCEPT customer values.</footer></body></html>")

@@ -218,7 +218,7 @@ def run_direct(config: Config, communities: Sequence[Community], ctx: FetchConte
             if progress:
                 progress.landed(rows[-1], len(rows), len(futures))
         if observe and (config.probes or probes_stored(config.db_path)):
-            observe_probes(config, ctx, matcher)
+            observe_probes(config, ctx, matcher, communities=communities)
         _, problem = raise_alerts(config)
         if problem:  # the flow logs it through Prefect; here the standard logger says it on stderr
             logging.getLogger(__name__).warning(problem)
@@ -245,18 +245,22 @@ def probes_stored(db_path: Path) -> bool:
         return bool(probes.open_probes(con, datetime.now(UTC)))
 
 
-def observe_probes(config: Config, ctx: FetchContext, matcher: Finder | None, only: Iterable[int] | None = None
-                   ) -> list[dict[str, Any]]:
+def observe_probes(config: Config, ctx: FetchContext, matcher: Finder | None, only: Iterable[int] | None = None,
+                   communities: Iterable[Community] | None = None) -> list[dict[str, Any]]:
     """Register the [[probe]]s of voyage.toml, then read each open probe's thread directly (not through the listing,
     which may have moved on) and append a snapshot. A thread that cannot be read is recorded as unreachable with the
-    reason, never as 0 replies, and never stops the others. Returns one row per probe observed."""
+    reason, never as 0 replies, and never stops the others. With `communities` (a run of some of them), only
+    their probes. Returns one row per probe observed."""
     with store.opened(config.db_path, wait=store.load_wait()) as con:
         probes.declare(con, config.communities, config.probes)
         todo = probes.open_probes(con, datetime.now(UTC), only)
-    communities = {c.name: c for c in config.communities}
+    if communities is not None:
+        running = {c.name for c in communities}
+        todo = [p for p in todo if p["community"] in running]
+    by_name = {c.name: c for c in config.communities}
     observed = []
     for probe in todo:
-        community = communities.get(probe["community"])
+        community = by_name.get(probe["community"])
         try:
             if community is None:
                 raise SourceSkipped(f"community {probe['community']} is no longer in the config")

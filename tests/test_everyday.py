@@ -50,16 +50,20 @@ def counts(db: Path | str) -> tuple:
 
 # 1. a second run, a changed location
 
-def test_the_demo_runs_twice_in_a_row_on_new_ports_with_identical_row_counts(
+def test_the_demo_runs_twice_in_a_row_on_new_ports_and_adds_only_what_arrived(
     prefect_api: None, capsys: pytest.CaptureFixture
 ) -> None:
     assert main(["demo"]) == 0
     first, out = counts("demo.duckdb"), capsys.readouterr().out
-    assert main(["demo"]) == 0  # a new server, on a new port
+    assert main(["demo"]) == 0  # a new server, on a new port, whose two probe threads gained 3 + 2 replies
     second = capsys.readouterr().out
-    assert counts("demo.duckdb") == first and first[3] == 7
+    assert counts("demo.duckdb")[0] == first[0] + 5 and counts("demo.duckdb")[3] == first[3] == 7
     assert "0 failed" in out and "0 failed" in second and "Connection refused" not in second
-    assert not re.search(r"\bok\s+\d+\s+[1-9]", second)  # nothing new the second time
+    new = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\S+)\s+ok\s+\d+\s+(\d+)", second, re.M)}
+    assert new == {"bikepacking-collective": 0, "buyitforlife": 0, "gearlab": 2, "parenting": 0, "sprouts": 0,
+                   "trailnotes": 0, "velovolt-riders": 3}  # only the replies that arrived, nothing twice
+    assert store.run_query("demo.duckdb", "SELECT replies FROM probe_curves ORDER BY probe_id, observed_at")[1] == [
+        (6,), (8,), (4,), (6,)]  # by others: each probe's curve moved between the two runs
 
 
 def test_a_changed_url_starts_the_community_afresh_and_keeps_its_posts(sample: SampleServer, tmp_path: Path) -> None:

@@ -105,8 +105,7 @@ def test_a_url_no_connector_can_follow_is_refused_in_one_line(server: SampleServ
                     "--config", str(config))
     assert code == 2 and "no community named 'nope' (known: hearthlink)" in out
     as_json(capsys, "probe", "add", f"{server.base}/forum/t/x/304", "--topic", "x", "--config", str(config))
-    code, out = cli(capsys, "probe", "add", f"http://localhost:1/forum/t/x/304".replace("localhost:1", "127.0.0.1:9"),
-                    "--topic", "x", "--config", str(config))
+    code, out = cli(capsys, "probe", "add", "http://127.0.0.1:9/forum/t/x/304", "--topic", "x", "--config", str(config))
     assert code == 2 and "already probe #1" in out  # the same thread on another port is the same probe
 
 

@@ -239,7 +239,7 @@ def test_every_failure_lands_in_its_run_row_and_the_exit_code_tells_some_from_al
             assert steps.exit_code(rows.values()) == 3
             assert steps.exit_code(steps.run_direct(config, communities[1:3], FetchContext(http))) == 4
     assert (rows["good"].status, rows["good"].new) == ("ok", 1), rows["good"].error
-    assert (rows["gone"].status, rows["gone"].error_class) == ("failed", "SourceRejected")
+    assert (rows["gone"].status, rows["gone"].error_class) == ("failed", "Gone")  # a 404: SourceRejected's kind
     assert "HTTP 404" in rows["gone"].error
     assert (rows["down"].status, rows["down"].error_class) == ("failed", "SourceUnavailable")
     assert (rows["private"].status, rows["private"].error_class) == ("skipped", "RobotsDisallowed")

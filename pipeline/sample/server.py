@@ -55,15 +55,15 @@ class SampleServer:
     """`with SampleServer(root) as server:` serves on 127.0.0.1 at `server.base`, on a thread."""
 
     def __init__(self, root: Path | None = None, *, port: int = 0, now: datetime | None = None,
-                 phase: int = 1) -> None:
+                 phase: int = 1, host: str = "127.0.0.1") -> None:
         self.root, self.phase = root, phase
         self.now = now or datetime.now(UTC).replace(microsecond=0)
         self.routes: list[tuple[str, Route]] = []
         self.hits: list[Request] = []  # every request seen, for tests that count
         self._lock = threading.Lock()
-        self._httpd = _QuietServer(("127.0.0.1", port), self._handler_class())
+        self._httpd = _QuietServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self.base = f"http://{host}:{self._httpd.server_address[1]}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     def route(self, prefix: str, handler: Route) -> None:
