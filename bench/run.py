@@ -39,7 +39,9 @@ STAGES = {"feedparser": "feedparser", "vaderSentiment": "VADER", "httpx": "HTTP"
           "connectors/html": "HTML to text", "html/parser": "HTML to text", "pipeline/tagger": "ACCEPT tagger",
           "pipeline/accept": "ACCEPT tagger", "numpy": "ACCEPT tagger", "pipeline/score": "scoring glue",
           "pipeline/language": "language", "fasttext": "language", "pipeline/privacy": "privacy (author HMAC)",
-          "hmac": "privacy (author HMAC)", "connectors/": "connector logic", "json": "JSON", "sample/server": "server"}
+          "hmac": "privacy (author HMAC)", "connectors/": "connector logic", "json": "JSON", "sample/server": "server",
+          "threading": "waiting (threads, locks)", "lock": "waiting (threads, locks)", "select": "HTTP",
+          "re.Pattern": "regular expressions", "sre": "regular expressions"}
 
 
 def main() -> None:
@@ -168,19 +170,25 @@ def profile(config: Path) -> None:
     from pipeline import steps
     from pipeline.config import load_config
 
-    loaded_config = load_config(config)
+    loaded = load_config(config)
+    ctx, matcher, run_id = steps.make_context(loaded), steps.make_matcher(loaded), steps.new_run_id()
+    cursors = steps.read_cursors(loaded.db_path, loaded.communities)
     profiler = cProfile.Profile()
     profiler.enable()
-    steps.run_direct(loaded_config, list(loaded_config.communities), steps.make_context(loaded_config), workers=1)
+    for community in loaded.communities:  # what run_direct does, on this one thread
+        steps.load(loaded.db_path, steps.collect(community, cursors[community.name], ctx, matcher), run_id)
     profiler.disable()
     split: dict[str, float] = {}
-    for (file, _, _), (_, _, own, _, _) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]
-        stage = next((name for key, name in STAGES.items() if key in file), "other")
+    for (file, _, function), (_, _, own, _, _) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]
+        where = f"{file}:{function}"
+        stage = next((name for key, name in STAGES.items() if key in where), "other")
         split[stage] = split.get(stage, 0.0) + own
     total = sum(split.values())
     print(f"profiled run, one thread: {total:.1f}s of own time")
     for stage, seconds in sorted(split.items(), key=lambda item: -item[1]):
         print(f"  {stage:<24} {seconds:6.2f}s  {seconds / total:5.1%}")
+    if os.environ.get("VOYAGE_BENCH_TOP"):
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(int(os.environ["VOYAGE_BENCH_TOP"]))
 
 
 if __name__ == "__main__":

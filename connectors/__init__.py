@@ -6,12 +6,14 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from connectors.http import Http
 from pipeline.errors import ConfigError
 from pipeline.models import Community, Cursor, FetchResult, ThreadResult
+
+T = TypeVar("T")
 
 # kind -> module; imported lazily so that praw is only loaded when a Reddit community is fetched
 KINDS = {
@@ -30,6 +32,12 @@ class FetchContext:
     http: Http
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     reddit: Callable[[], Any] | None = None  # builds (once) the praw.Reddit instance to use
+    # runs CPU-heavy parsing elsewhere (the run's worker processes, beside the fetching): offload(fn, *args)
+    offload: Callable[..., Any] | None = None
+
+    def parse(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` in the run's worker processes when there are some, else here."""
+        return self.offload(function, *args) if self.offload else function(*args)
 
 
 class Connector(Protocol):

@@ -49,7 +49,7 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
         cursor = cursor.with_validator(url, validator)
         if response is None:
             continue
-        feed = parse_feed(response)
+        feed = ctx.parse(parse_feed, response)
         entries, undated = _dated(feed.get("entries") or [])
         warnings += _problems(feed, url, len(entries), undated)
         missed += undated
@@ -86,7 +86,7 @@ def thread(community: Community, url: str, ctx: FetchContext) -> ThreadResult:
         urls.insert(0, f"{community.url.split('?')[0]}?t={topic}")
     for feed_url in urls:
         try:
-            feed = parse_feed(ctx.http.get(feed_url, rate=rate_of(community)))
+            feed = ctx.parse(parse_feed, ctx.http.get(feed_url, rate=rate_of(community)))
         except Gone:
             continue
         entries, _ = _dated(feed.get("entries") or [])

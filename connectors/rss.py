@@ -45,7 +45,7 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
     response, validator = ctx.http.get_conditional(feed_url, cursor.validators.get(feed_url), rate=rate)
     entries: list[tuple[Post, str | None]] = []
     if response is not None:
-        feed = parse_feed(response)
+        feed = ctx.parse(parse_feed, response)
         validator = _with_ttl(validator, feed, ctx.now)
         warnings += _bozo_warning(feed, feed_url)
         entries = [(parse_entry(e, community, feed_url, ctx.now), e.get("wfw_commentrss")) for e in feed["entries"]]
@@ -88,7 +88,7 @@ def thread(community: Community, url: str, ctx: FetchContext) -> ThreadResult:
         raise SourceRejected(f"{url}: not an article of {community.url}")
     start, rate = ctx.http.thread_requests, rate_of(community)
     feed_url = discover_feed(community.url or url, ctx, rate)
-    feed = parse_feed(ctx.http.get(feed_url, rate=rate))
+    feed = ctx.parse(parse_feed, ctx.http.get(feed_url, rate=rate))
     entry = next((e for e in feed["entries"] if stable_url_id(_strip_fragment(e.get("link") or "")).rstrip("/")
                   == wanted.rstrip("/")), None)
     if entry is not None:
@@ -104,7 +104,7 @@ def thread(community: Community, url: str, ctx: FetchContext) -> ThreadResult:
     comments, note = [], None
     if comments_url:
         try:
-            replies = parse_feed(ctx.http.get(comments_url, rate=rate))["entries"]
+            replies = ctx.parse(parse_feed, ctx.http.get(comments_url, rate=rate))["entries"]
             comments = [parse_entry(e, community, comments_url, ctx.now, COMMENT, root.external_id) for e in replies]
         except SourceRejected as exc:
             note = f"comments not read: {one_line(exc, 200)}"
@@ -211,7 +211,7 @@ def _fetch_comments(
         if response is None:
             continue
         try:
-            feed = parse_feed(response)
+            feed = ctx.parse(parse_feed, response)
         except SourceRejected as exc:
             warnings.append(f"comments not read: {one_line(exc, 300)}")
             continue

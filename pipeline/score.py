@@ -14,9 +14,9 @@ import re
 import threading
 import time
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -27,11 +27,14 @@ SHORT_WORDS = 60
 MAX_SENTENCE = 2_000  # characters: VADER is quadratic in a sentence's length, so longer runs are cut at spaces
 MAX_QUOTE = 400  # characters of a sentence stored with a mention: a long one is trimmed around the mention
 PARALLEL_MIN = 4000  # posts; below this a process pool costs more than it saves
+POOL_START = 300  # posts in one batch before a run's scoring pool is worth starting (spawning costs ~1 s)
+POOL_CHUNK = 250  # posts sent to a pool worker at a time
 _SENTENCE_END = re.compile(r"""(?:[.!?…]+["')\]]*|\n+)(?=\s|$)""")
 _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|mr|mrs|ms|dr|st|approx|no|fig|inc|ltd|jr|sr)\.$", re.I)
 _WORD = re.compile(r"\S+")
 
 _analyzer: SentimentIntensityAnalyzer | None = None
+T = TypeVar("T")
 
 
 class Finder(Protocol):
@@ -139,6 +142,64 @@ def score_posts(
                              initargs=(os.getpid(),)) as pool:
         results = pool.map(_score_chunk, batches, [matcher] * len(batches))
         return [scored for batch in results for scored in batch]
+
+
+class RunScorer:
+    """One scoring pool for a whole run, shared by every community's fetch thread: started on the first batch worth
+    it, each worker building the matcher once (`make_finder`, picklable) so only posts cross the process boundary.
+    Scoring then runs on every core beside the fetching and parsing, instead of behind the GIL with them. Small
+    batches before the pool exists are scored in this process. Use as a context manager; call it with posts."""
+
+    def __init__(self, make_finder: Callable[[], Finder | None], workers: int | None = None) -> None:
+        self.make_finder, self.workers = make_finder, workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._finder: Finder | None = None
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> RunScorer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __call__(self, posts: Sequence[Post]) -> list[ScoredPost]:
+        pool = self._started(len(posts))
+        if pool is None:
+            with self._lock:  # one local finder, built once
+                if self._finder is None:
+                    self._finder = self.make_finder()
+            return _score_chunk(posts, self._finder)
+        chunks = [posts[i:i + POOL_CHUNK] for i in range(0, len(posts), POOL_CHUNK)]
+        return [scored for batch in pool.map(_score_in_worker, chunks) for scored in batch]
+
+    def offload(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` in a worker (feed parsing: pure Python, off the GIL the fetch threads share); here when
+        the pool is not worth starting yet (a feed under 64 KB before any big batch)."""
+        size = sum(len(getattr(a, "content", b"")) for a in args)
+        pool = self._started(POOL_START if size >= 65_536 else 0)
+        return pool.submit(function, *args).result() if pool is not None else function(*args)
+
+    def _started(self, size: int) -> ProcessPoolExecutor | None:
+        with self._lock:
+            if self._pool is None and self.workers > 1 and size >= POOL_START:
+                context = multiprocessing.get_context("spawn")  # fork is unsafe beside the fetch threads
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
+                                                 initargs=(os.getpid(), self.make_finder))
+            return self._pool
+
+
+_worker_finder: Finder | None = None
+
+
+def _start_worker(parent: int, make_finder: Callable[[], Finder | None]) -> None:
+    global _worker_finder
+    _exit_with_parent(parent)
+    _worker_finder = make_finder()
+
+
+def _score_in_worker(posts: Sequence[Post]) -> list[ScoredPost]:
+    return _score_chunk(posts, _worker_finder)
 
 
 def _exit_with_parent(parent: int) -> None:

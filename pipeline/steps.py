@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -23,10 +24,10 @@ from pipeline import probes, store
 from pipeline.accept import build_matcher
 from pipeline.config import Config, Privacy
 from pipeline.errors import Interrupted, RobotsDisallowed, SourceSkipped, StorageError, one_line
-from pipeline.models import Community, Cursor, FetchResult, ScoredPost, ThreadResult
+from pipeline.models import Community, Cursor, FetchResult, Post, ScoredPost, ThreadResult
 from pipeline.notify import send_block, send_webhook
 from pipeline.privacy import author_key, is_forgotten, protect, without_text
-from pipeline.score import Finder, score_posts
+from pipeline.score import Finder, RunScorer, score_posts
 from pipeline.tagger import build_tagger
 
 OK, WARNING, FAILED, SKIPPED, INTERRUPTED = "ok", "warning", "failed", "skipped", "interrupted"
@@ -74,9 +75,10 @@ def read_cursors(db_path: Path, communities: Iterable[Community]) -> dict[str, C
 
 
 def collect(community: Community, cursor: Cursor, ctx: FetchContext, matcher: Finder | None,
-            stage: Callable[[str, str], None] | None = None) -> Collected:
-    """Fetch what is new in one community and score it. Raises SourceError subclasses on failure.
-    `stage(community, what)` hears when fetching and scoring start (progress on a terminal)."""
+            stage: Callable[[str, str], None] | None = None,
+            scorer: Callable[[Sequence[Post]], list[ScoredPost]] | None = None) -> Collected:
+    """Fetch what is new in one community and score it (with the run's `scorer`, else here with `matcher`). Raises
+    SourceError subclasses on failure. `stage(community, what)` hears when fetching and scoring start."""
     stage = stage or _quiet
     started, clock = datetime.now(UTC), time.perf_counter()
     left_before = ctx.http.thread_left_out
@@ -85,7 +87,7 @@ def collect(community: Community, cursor: Cursor, ctx: FetchContext, matcher: Fi
     result = _with_hosts_given_up(_cleaned(result), ctx.http, left_before)
     fetched = time.perf_counter()
     stage(community.name, f"scoring {len(result.posts)} texts")
-    scored = score_posts(result.posts, matcher)
+    scored = scorer(result.posts) if scorer else score_posts(result.posts, matcher)
     seconds = {"fetch": fetched - clock, "score": time.perf_counter() - fetched}
     return Collected(community, result, scored, started, seconds)
 
@@ -205,11 +207,12 @@ def run_direct(config: Config, communities: Sequence[Community], ctx: FetchConte
     """Collect communities concurrently on threads and load each as it arrives, then observe the open probes
     (unless `observe` is false, as for a scan): the no-Prefect path."""
     run_id, matcher = new_run_id(), make_matcher(config)
-    with store.run_lock(config.db_path), ThreadPoolExecutor(max(1, min(workers, len(communities)))) as pool:
+    with (store.run_lock(config.db_path), RunScorer(partial(make_matcher, config)) as scorer,
+          ThreadPoolExecutor(max(1, min(workers, len(communities)))) as pool):
         cursors = read_cursors(config.db_path, communities)
-        started = datetime.now(UTC)
+        started, ctx = datetime.now(UTC), replace(ctx, offload=scorer.offload)
         stage = progress.stage if progress else None
-        futures = {pool.submit(collect, c, cursors[c.name], ctx, matcher, stage): c for c in communities}
+        futures = {pool.submit(collect, c, cursors[c.name], ctx, matcher, stage, scorer): c for c in communities}
         rows = []
         for future in as_completed(futures):
             if progress and future.exception() is None:

@@ -167,8 +167,24 @@ def opened(
         con.close()
 
 
+@cache
+def sql_digest() -> str:
+    """A digest of every schema, macro and view file: what a migrated file records, so the next open can skip."""
+    digest = hashlib.sha256()
+    for file in sorted((SQL / "schema").glob("*.sql")) + sorted((SQL / "macros").glob("*.sql")) + sorted(
+            (SQL / "views").glob("*.sql")):
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Apply sql/schema/NNN_*.sql files not yet recorded, then (re)create every view in sql/views/."""
+    """Apply sql/schema/NNN_*.sql files not yet recorded, then (re)create every view in sql/views/; nothing at all
+    when the file records the digest of the SQL files this code carries."""
+    try:
+        if con.execute("SELECT digest FROM schema_digest").fetchone() == (sql_digest(),):
+            return
+    except duckdb.CatalogException:  # a new file, or one from before the digest
+        pass
     con.execute((SQL / "schema" / "000_migrations.sql").read_text(encoding="utf-8"))
     applied = {row[0] for row in con.execute(sql("applied_migrations")).fetchall()}
     for file in sorted((SQL / "schema").glob("[0-9][0-9][0-9]_*.sql")):
@@ -179,6 +195,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(file.read_text(encoding="utf-8"))
             con.execute(sql("record_migration"), {"version": version, "name": file.stem})
     create_views(con, sorted((SQL / "macros").glob("*.sql")) + sorted((SQL / "views").glob("*.sql")))
+    with transaction(con):
+        con.execute("DELETE FROM schema_digest")
+        con.execute("INSERT INTO schema_digest VALUES (?)", [sql_digest()])
 
 
 def create_views(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
