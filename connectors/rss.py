@@ -194,32 +194,57 @@ def entry_time(entry: Mapping[str, Any]) -> datetime | None:
 def _fetch_comments(
     community: Community, cursor: Cursor, watched: Mapping[str, Any], ctx: FetchContext
 ) -> tuple[list[Post], Cursor, list[str]]:
+    """New comments of the watched articles. The site-wide comments feed (WordPress's /comments/feed/) is asked
+    first: unchanged since the last run (a 304), or holding every comment since then, it answers for all articles
+    and spares one request per article; otherwise each article's own comment feed is read (conditionally)."""
     comments: list[Post] = []
     warnings: list[str] = []
-    for url, threads in _comment_feeds(cursor, watched).items():
-        try:
-            response, validator = ctx.http.get_conditional(url, cursor.validators.get(url), rate=rate_of(community))
-        except HostDown:
-            continue  # counted by the client and named once in the run row
-        except SourceError as exc:
-            if url == _site_comments(cursor) and isinstance(exc, SourceRejected):  # none here: stop asking
-                cursor = replace(cursor, state={**cursor.state, "site_comments": None})
-            else:
-                warnings.append(f"comments not fetched: {one_line(exc, 300)}")
-            continue
-        cursor = cursor.with_validator(url, validator)
-        if response is None:
-            continue
-        try:
-            feed = ctx.parse(parse_feed, response)
-        except SourceRejected as exc:
-            warnings.append(f"comments not read: {one_line(exc, 300)}")
-            continue
-        for entry in feed["entries"]:
-            thread = threads.get("*") or threads.get(_strip_fragment(entry.get("link", "")))
-            if thread:
-                comments.append(parse_entry(entry, community, url, ctx.now, COMMENT, thread))
+    feeds, site = _comment_feeds(cursor, watched), _site_comments(cursor)
+    if site and any(url != site for url in feeds):
+        pages = {info["url"]: article_id for article_id, info in watched.items()}
+        checked = cursor.state.get("site_checked")
+        comments, cursor, answer = _read_comments(site, pages, community, cursor, ctx, warnings)
+        if answer is not None:
+            cursor = replace(cursor, state={**cursor.state, "site_checked": ctx.now.isoformat()})
+        if checked and answer is not None and (answer == "unchanged" or answer <= datetime.fromisoformat(checked)):
+            return comments, cursor, warnings  # nothing new since the last run, or all of it in the site feed
+        feeds.pop(site, None)  # keep its comments of articles without a feed of their own; the rest come again:
+        comments = [c for c in comments if not watched.get(c.thread_id, {}).get("comments")]
+    for url, threads in feeds.items():
+        found, cursor, _ = _read_comments(url, threads, community, cursor, ctx, warnings)
+        comments += found
     return comments, cursor, warnings
+
+
+def _read_comments(url: str, threads: Mapping[str, str], community: Community, cursor: Cursor, ctx: FetchContext,
+                   warnings: list[str]) -> tuple[list[Post], Cursor, Any]:
+    """One comment feed, conditionally: its comments of the articles in `threads` (page URL or '*' -> article id),
+    and what it said: None (not read), "unchanged" (304), or the time of its oldest comment."""
+    try:
+        response, validator = ctx.http.get_conditional(url, cursor.validators.get(url), rate=rate_of(community))
+    except HostDown:
+        return [], cursor, None  # counted by the client and named once in the run row
+    except SourceError as exc:
+        if url == _site_comments(cursor) and isinstance(exc, SourceRejected):  # none here: stop asking
+            cursor = replace(cursor, state={**cursor.state, "site_comments": None})
+        else:
+            warnings.append(f"comments not fetched: {one_line(exc, 300)}")
+        return [], cursor, None
+    cursor = cursor.with_validator(url, validator)
+    if response is None:
+        return [], cursor, "unchanged"
+    try:
+        feed = ctx.parse(parse_feed, response)
+    except SourceRejected as exc:
+        warnings.append(f"comments not read: {one_line(exc, 300)}")
+        return [], cursor, None
+    comments, oldest = [], datetime.max.replace(tzinfo=UTC)
+    for entry in feed["entries"]:
+        oldest = min(oldest, entry_time(entry) or oldest)
+        thread = threads.get("*") or threads.get(_strip_fragment(entry.get("link", "")))
+        if thread:
+            comments.append(parse_entry(entry, community, url, ctx.now, COMMENT, thread))
+    return comments, cursor, oldest
 
 
 def _watch(cursor: Cursor, entries: list[tuple[Post, str | None]], horizon: datetime) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from connectors import FetchContext, rss
 from connectors.http import Http
 from pipeline.errors import SourceRejected
 from pipeline.models import COMMENT, POST, Community, Cursor, FetchResult
-from pipeline.sample.server import Reply, SampleServer
+from pipeline.sample.server import Reply, Request, SampleServer
 
 
 def blog(server: SampleServer, path: str, **options: object) -> Community:
@@ -126,3 +126,71 @@ def test_a_missing_site_wide_comments_feed_is_asked_for_once(server: SampleServe
     asked = server.count("/rss/sitecomments/comments/feed/")
     fetch(server, http, "sitecomments/feed/", replace(second.cursor, validators={}))
     assert server.count("/rss/sitecomments/comments/feed/") == asked
+
+
+class WordPress:
+    """A WordPress blog in miniature: two articles with their own comment feeds, and the site-wide comments feed
+    (its latest `site_size` comments, newest first), all answering conditional requests."""
+
+    def __init__(self, server: SampleServer, site_size: int = 10) -> None:
+        self.base, self.site_size = f"{server.base}/wp", site_size
+        self.comments: dict[str, list[tuple[str, int]]] = {"a1": [("Ana", 3 * 1440)], "a2": [("Ben", 2 * 1440)]}
+        for path in ("/wp/feed/", "/wp/a1/feed/", "/wp/a2/feed/", "/wp/comments/feed/"):
+            server.route(path, self.answer)
+        self.server = server
+
+    def add(self, article: str, author: str, minutes_ago: int) -> None:
+        self.comments[article].append((author, minutes_ago))
+
+    def answer(self, request: Request) -> Reply:
+        from pipeline.sample.server import conditional
+
+        if request.path == "/wp/feed/":
+            items = "".join(f"<item><title>Article {a}</title><link>{self.base}/{a}/</link><guid>{self.base}/?p={a}"
+                            f"</guid><pubDate>{{{{rfc822:-5d}}}}</pubDate><description>About {a}.</description>"
+                            f"<wfw:commentRss>{self.base}/{a}/feed/</wfw:commentRss></item>" for a in self.comments)
+        else:
+            every = [(a, i, who, when) for a, notes in self.comments.items() for i, (who, when) in enumerate(notes)]
+            if request.path == "/wp/comments/feed/":
+                every = sorted(every, key=lambda c: c[3])[: self.site_size]  # newest first
+            else:
+                every = [c for c in every if f"/{c[0]}/" in request.path]
+            items = "".join(f"<item><title>By: {who}</title><link>{self.base}/{a}/#comment-{i}</link>"
+                            f"<guid>{self.base}/?p={a}#comment-{i}</guid><pubDate>{{{{rfc822:-{when}m}}}}</pubDate><dc:creator>{who}</dc:creator>"
+                            f"<description>{who} says the {a} thing is lovely.</description></item>"
+                            for a, i, who, when in every)
+        body = self.server.render('<?xml version="1.0"?><rss version="2.0" xmlns:wfw="http://wellformedweb.org/Com'
+                                  'mentAPI/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>wp</title>'
+                                  f"{items}</channel></rss>")
+        return conditional(request, body.encode(), "application/rss+xml", self.server.now)
+
+
+def test_the_site_wide_comments_feed_spares_one_request_per_article_on_a_rerun(server: SampleServer,
+                                                                              http: Http) -> None:
+    wp = WordPress(server)
+    first = fetch(server, http, "../wp/feed/")
+    assert sorted(p.author for p in first.posts if p.kind == COMMENT) == ["Ana", "Ben"]
+    asked = {path: server.count(path) for path in ("/wp/a1/feed/", "/wp/a2/feed/", "/wp/comments/feed/")}
+    again = fetch(server, http, "../wp/feed/", first.cursor)  # nothing new: the site feed answers 304
+    assert [p for p in again.posts if p.kind == COMMENT] == []
+    assert server.count("/wp/a1/feed/") == asked["/wp/a1/feed/"] and server.count("/wp/a2/feed/") == asked[
+        "/wp/a2/feed/"]
+    wp.add("a2", "Cleo", 1)  # a new comment: in the site feed, which holds all since the last run
+    third = fetch(server, http, "../wp/feed/", again.cursor)
+    assert [(p.author, p.thread_id) for p in third.posts if p.kind == COMMENT and p.author == "Cleo"] == [
+        ("Cleo", next(p.external_id for p in first.posts if p.kind == POST and "a2" in p.url))]
+    assert server.count("/wp/a2/feed/") == asked["/wp/a2/feed/"]  # no per-article request
+
+
+def test_more_new_comments_than_the_site_feed_holds_are_read_from_each_article(server: SampleServer,
+                                                                              http: Http) -> None:
+    wp = WordPress(server, site_size=2)
+    first = fetch(server, http, "../wp/feed/")
+    for i in range(3):
+        wp.add("a1", f"Dee{i}", 5)
+    asked = server.count("/wp/a1/feed/")
+    later = replace(first.cursor, state={**first.cursor.state, "site_checked": "2020-01-01T00:00:00+00:00"})
+    more = fetch(server, http, "../wp/feed/", later)  # the site feed's oldest comment is newer than the last check
+    assert sorted(p.author for p in more.posts if p.kind == COMMENT and p.author.startswith("Dee")) == [
+        "Dee0", "Dee1", "Dee2"]
+    assert server.count("/wp/a1/feed/") == asked + 1
