@@ -32,7 +32,7 @@ from pipeline.errors import (
     is_transient,
 )
 from pipeline.models import Community, Cursor
-from pipeline.score import Finder, RunScorer
+from pipeline.score import RunScorer
 from pipeline.store import RunRow, run_lock
 
 
@@ -49,10 +49,10 @@ def _retry_transient(task: Any, task_run: Any, state: State) -> bool:
 # only covers a host that was down for a while (at most 2 x (1 + fetch.retries) tries of one URL per run).
 @task(retries=1, retry_delay_seconds=60, retry_condition_fn=_retry_transient, cache_policy=NO_CACHE,
       task_run_name="collect-{community.name}")
-def collect(community: Community, cursor: Cursor, ctx: FetchContext, matcher: Finder | None,
-            scorer: Any = None) -> steps.Collected | SourceError:
+def collect(community: Community, cursor: Cursor, ctx: FetchContext, scorer: RunScorer,
+            known: dict[str, str] | None = None) -> steps.Collected | SourceError:
     try:
-        return steps.collect(community, cursor, ctx, matcher, scorer=scorer)
+        return steps.collect(community, cursor, ctx, None, scorer=scorer, known=known)
     except (SourceSkipped, RobotsDisallowed) as exc:
         return exc  # a deliberate skip (no credentials, robots.txt) is no failed task; land() records it
 
@@ -62,12 +62,12 @@ def run_communities(config: Config, communities: Sequence[Community], ctx: Fetch
     """Collect concurrently, load one by one as results arrive, observe the open probes (not for a scan), publish
     a summary artifact."""
     ctx = ctx or steps.make_context(config)
-    run_id, matcher = run_id or steps.new_run_id(), steps.make_matcher(config)
+    run_id = run_id or steps.new_run_id()
     observed: list[dict[str, Any]] = []
     with run_lock(config.db_path), RunScorer(partial(steps.make_matcher, config)) as scorer:
-        rows = _collect_and_land(config, communities, replace(ctx, offload=scorer.offload), run_id, matcher, scorer)
+        rows = _collect_and_land(config, communities, replace(ctx, offload=scorer.offload), run_id, scorer)
         if observe and (config.probes or steps.probes_stored(config.db_path)):
-            observed = steps.observe_probes(config, ctx, matcher, communities=communities)
+            observed = steps.observe_probes(config, ctx, scorer, communities=communities)
             for probe in observed:
                 get_run_logger().info("probe #%s %s: %s, %s replies", probe["probe_id"], probe["community"],
                                       probe["state"], probe["replies"])
@@ -82,11 +82,12 @@ def run_communities(config: Config, communities: Sequence[Community], ctx: Fetch
 
 
 def _collect_and_land(config: Config, communities: Sequence[Community], ctx: FetchContext, run_id: str,
-                      matcher: Finder, scorer: RunScorer) -> list[RunRow]:
+                      scorer: RunScorer) -> list[RunRow]:
     logger = get_run_logger()
     cursors = steps.read_cursors(config.db_path, communities)
     started = datetime.now(UTC)
-    futures = {collect.submit(c, cursors[c.name], ctx, matcher, scorer): c for c in communities}
+    known = steps.read_known(config.db_path, communities, cursors, ctx)
+    futures = {collect.submit(c, cursors[c.name], ctx, scorer, known.get(c.name)): c for c in communities}
     rows: list[RunRow] = []
     for future in as_completed(list(futures)):
         row = steps.land(config, futures[future], run_id, started, lambda f=future: _collected(f.result()))

@@ -8,6 +8,7 @@ Every error Web Voyage raises on purpose becomes one line on stderr and a non-ze
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import shutil
@@ -304,7 +305,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     selected = select(config, args.only)  # every config mistake is found here, before Prefect starts
     if not selected:
         raise ConfigError(f"{args.config}: no [[community]] entries to run")
-    steps.make_matcher(config)
     started, began = time.perf_counter(), datetime.now(UTC)
     with _ctrl_c_stops_requests():
         if args.direct:
@@ -482,6 +482,7 @@ def cmd_communities(args: argparse.Namespace) -> int:
 @command
 def cmd_probe(args: argparse.Namespace) -> int:
     from pipeline import probes, steps, store
+    from pipeline.score import score_posts
 
     config = _config(args, missing_ok=args.action not in ("add", "observe"))
     db, fmt = config.db_path, getattr(args, "format", "table")
@@ -496,7 +497,8 @@ def cmd_probe(args: argparse.Namespace) -> int:
                 if not new:
                     raise ConfigError(f"{args.url} is already probe #{probe_id}: voyage probe show {probe_id}")
                 only = [probe_id]
-            observed = steps.observe_probes(config, steps.make_context(config), steps.make_matcher(config), only)
+            score = functools.partial(score_posts, matcher=steps.make_matcher(config))
+            observed = steps.observe_probes(config, steps.make_context(config), score, only)
         columns = ["probe_id", "community", "topic", "state", "replies", "repliers", "poster_replies", "depth",
                    "mean_compound", "note"]
         _print_table(columns, [[p[c] for c in columns] for p in observed], fmt)

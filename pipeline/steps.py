@@ -6,6 +6,7 @@ imports prefect, and only pipeline.store touches DuckDB.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -18,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
-from connectors import FetchContext, connector_for
+from connectors import FetchContext, connector_for, since
 from connectors.http import Http
 from pipeline import probes, store
 from pipeline.accept import build_matcher
@@ -42,9 +43,10 @@ class Collected:
 
     community: Community
     result: FetchResult
-    scored: list[ScoredPost]
+    scored: list[ScoredPost]  # the new or changed posts only
     started_at: datetime
     seconds: dict[str, float] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)  # every fetched post's source digest
 
 
 def new_run_id() -> str:
@@ -61,11 +63,19 @@ def make_context(config: Config, reddit: Callable[[], Any] | None = None) -> Fet
 
 
 def make_matcher(config: Config) -> Finder:
-    """The ACCEPT tagger (learned model over the lexicon's hits) with the brand matcher, built once per run from
-    the shipped model, the lexicon and voyage.toml's [accept] and [[brand]]."""
-    brands = [(b.name, b.aliases) for b in config.brands]
-    matcher = build_matcher(config.accept_add, config.accept_remove, brands)
-    return build_tagger(matcher, config.accept_add, config.accept_remove)
+    """The ACCEPT tagger (learned model over the lexicon's hits) with the brand matcher, from the shipped model, the
+    lexicon and voyage.toml's [accept] and [[brand]]; built once per process for the same settings (compiling the
+    lexicon takes most of a second)."""
+    key = (tuple((b.name, tuple(b.aliases)) for b in config.brands),
+           *(tuple(sorted((v, tuple(t)) for v, t in terms.items()))
+             for terms in (config.accept_add, config.accept_remove)))
+    if key not in _MATCHERS:
+        matcher = build_matcher(config.accept_add, config.accept_remove, [(n, a) for n, a in key[0]])
+        _MATCHERS[key] = build_tagger(matcher, config.accept_add, config.accept_remove)
+    return _MATCHERS[key]
+
+
+_MATCHERS: dict[tuple, Finder] = {}
 
 
 def read_cursors(db_path: Path, communities: Iterable[Community]) -> dict[str, Cursor]:
@@ -74,11 +84,32 @@ def read_cursors(db_path: Path, communities: Iterable[Community]) -> dict[str, C
         return {c.name: store.read_cursor(con, c) for c in communities}
 
 
+def read_known(db_path: Path, communities: Iterable[Community], cursors: Mapping[str, Cursor],
+               ctx: FetchContext) -> dict[str, dict[str, str]]:
+    """Per community, the source digests of the posts a rerun may fetch again (its lag window, and a day more)."""
+    wanted = [c for c in communities if cursors[c.name].newest]
+    if not wanted:
+        return {}
+    with store.opened(db_path, read_only=True, wait=store.load_wait()) as con:
+        return {c.name: store.read_known(con, c.name, since(c, cursors[c.name], ctx) - timedelta(days=1))
+                for c in wanted}
+
+
+def source_digest(post: Post) -> str:
+    """A digest of a post as its source sent it: unchanged, it need not be scored or written again."""
+    fields = (post.id, post.url, post.thread_id, post.parent_id, post.kind, post.author, post.title, post.body,
+              post.published.isoformat(), post.score, post.reply_count, post.depth, post.upvote_ratio, post.flair,
+              post.removed)
+    return hashlib.blake2b(repr(fields).encode(), digest_size=16).hexdigest()
+
+
 def collect(community: Community, cursor: Cursor, ctx: FetchContext, matcher: Finder | None,
             stage: Callable[[str, str], None] | None = None,
-            scorer: Callable[[Sequence[Post]], list[ScoredPost]] | None = None) -> Collected:
-    """Fetch what is new in one community and score it (with the run's `scorer`, else here with `matcher`). Raises
-    SourceError subclasses on failure. `stage(community, what)` hears when fetching and scoring start."""
+            scorer: Callable[[Sequence[Post]], list[ScoredPost]] | None = None,
+            known: Mapping[str, str] | None = None) -> Collected:
+    """Fetch what is new in one community and score it (with the run's `scorer`, else here with `matcher`); a post
+    whose source digest is in `known` (stored as it is now) is neither scored nor written again. Raises SourceError
+    subclasses on failure. `stage(community, what)` hears when fetching and scoring start."""
     stage = stage or _quiet
     started, clock = datetime.now(UTC), time.perf_counter()
     left_before = ctx.http.thread_left_out
@@ -86,10 +117,13 @@ def collect(community: Community, cursor: Cursor, ctx: FetchContext, matcher: Fi
     result = connector_for(community.kind).fetch(community, cursor, ctx)
     result = _with_hosts_given_up(_cleaned(result), ctx.http, left_before)
     fetched = time.perf_counter()
-    stage(community.name, f"scoring {len(result.posts)} texts")
-    scored = scorer(result.posts) if scorer else score_posts(result.posts, matcher)
+    digests = {p.id: source_digest(p) for p in result.posts}
+    known = known or {}
+    changed = [p for p in result.posts if known.get(p.id) != digests[p.id]]
+    stage(community.name, f"scoring {len(changed)} texts")
+    scored = scorer(changed) if scorer else score_posts(changed, matcher)
     seconds = {"fetch": fetched - clock, "score": time.perf_counter() - fetched}
-    return Collected(community, result, scored, started, seconds)
+    return Collected(community, result, scored, started, seconds, digests)
 
 
 def _quiet(community: str, what: str) -> None:
@@ -146,7 +180,7 @@ def load(db_path: Path, collected: Collected, run_id: str, privacy: Privacy | No
     )
     with store.opened(db_path, wait=store.load_wait()) as con:
         scored, cutoff = private(db_path, con, collected.scored, privacy)
-        row = store.load_community(con, collected.community, scored, result.cursor, run)
+        row = store.load_community(con, collected.community, scored, result.cursor, run, collected.digests)
         pruned = store.prune_text(con, cutoff) if cutoff else 0
     if pruned:
         store.compact(db_path)  # pruned text must leave the file's bytes too
@@ -206,13 +240,15 @@ def run_direct(config: Config, communities: Sequence[Community], ctx: FetchConte
                progress: Progress | None = None, observe: bool = True) -> list[store.RunRow]:
     """Collect communities concurrently on threads and load each as it arrives, then observe the open probes
     (unless `observe` is false, as for a scan): the no-Prefect path."""
-    run_id, matcher = new_run_id(), make_matcher(config)
+    run_id = new_run_id()
     with (store.run_lock(config.db_path), RunScorer(partial(make_matcher, config)) as scorer,
           ThreadPoolExecutor(max(1, min(workers, len(communities)))) as pool):
         cursors = read_cursors(config.db_path, communities)
+        known = read_known(config.db_path, communities, cursors, ctx)
         started, ctx = datetime.now(UTC), replace(ctx, offload=scorer.offload)
         stage = progress.stage if progress else None
-        futures = {pool.submit(collect, c, cursors[c.name], ctx, matcher, stage, scorer): c for c in communities}
+        futures = {pool.submit(collect, c, cursors[c.name], ctx, None, stage, scorer, known.get(c.name)): c
+                   for c in communities}
         rows = []
         for future in as_completed(futures):
             if progress and future.exception() is None:
@@ -221,7 +257,7 @@ def run_direct(config: Config, communities: Sequence[Community], ctx: FetchConte
             if progress:
                 progress.landed(rows[-1], len(rows), len(futures))
         if observe and (config.probes or probes_stored(config.db_path)):
-            observe_probes(config, ctx, matcher, communities=communities)
+            observe_probes(config, ctx, scorer, communities=communities)
         _, problem = raise_alerts(config)
         if problem:  # the flow logs it through Prefect; here the standard logger says it on stderr
             logging.getLogger(__name__).warning(problem)
@@ -248,8 +284,9 @@ def probes_stored(db_path: Path) -> bool:
         return bool(probes.open_probes(con, datetime.now(UTC)))
 
 
-def observe_probes(config: Config, ctx: FetchContext, matcher: Finder | None, only: Iterable[int] | None = None,
-                   communities: Iterable[Community] | None = None) -> list[dict[str, Any]]:
+def observe_probes(config: Config, ctx: FetchContext, score: Callable[[Sequence[Post]], list[ScoredPost]],
+                   only: Iterable[int] | None = None, communities: Iterable[Community] | None = None
+                   ) -> list[dict[str, Any]]:
     """Register the [[probe]]s of voyage.toml, then read each open probe's thread directly (not through the listing,
     which may have moved on) and append a snapshot. A thread that cannot be read is recorded as unreachable with the
     reason, never as 0 replies, and never stops the others. With `communities` (a run of some of them), only
@@ -272,7 +309,7 @@ def observe_probes(config: Config, ctx: FetchContext, matcher: Finder | None, on
             if isinstance(exc, Interrupted):
                 raise
             result = ThreadResult([], "unreachable", describe(exc))
-        scored = score_posts(result.posts, matcher)
+        scored = score(result.posts)
         with store.opened(config.db_path, wait=store.load_wait()) as con:
             kept, _ = private(config.db_path, con, scored, config.privacy)
             observed.append({**probe, **probes.record(con, probe, result, kept, datetime.now(UTC))})

@@ -13,7 +13,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -238,14 +238,15 @@ def read_cursor(con: duckdb.DuckDBPyConnection, community: Community) -> Cursor:
 
 
 def load_community(
-    con: duckdb.DuckDBPyConnection, community: Community, scored: Sequence[ScoredPost], cursor: Cursor, run: RunRow
+    con: duckdb.DuckDBPyConnection, community: Community, scored: Sequence[ScoredPost], cursor: Cursor, run: RunRow,
+    digests: Mapping[str, str] | None = None,
 ) -> RunRow:
     """Upsert one community's scored batch with its cursor and run row, all or nothing. Returns the run row
     with the new/updated counts filled in."""
     now = datetime.now(UTC).replace(tzinfo=None)
     try:
         with transaction(con):
-            new, updated = merge_posts(con, scored, now)
+            new, updated = merge_posts(con, scored, now, digests)
             con.execute(sql("upsert_community"), _community_row(community, now))
             text = replace(cursor, location=community.fingerprint).to_json()
             for i, secret in enumerate(community.secrets):  # the feed URLs it keeps may carry credentials
@@ -258,16 +259,24 @@ def load_community(
     return run
 
 
-def merge_posts(con: duckdb.DuckDBPyConnection, scored: Sequence[ScoredPost], now: datetime) -> tuple[int, int]:
-    """Inside the caller's transaction: write the new or changed posts of a batch, with their sentiment and mentions.
-    Returns (new, updated)."""
+def merge_posts(con: duckdb.DuckDBPyConnection, scored: Sequence[ScoredPost], now: datetime,
+                digests: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """Inside the caller's transaction: write the new or changed posts of a batch, with their sentiment and mentions
+    (and each post's source digest, when known). Returns (new, updated)."""
     latest = {s.post.id: s for s in scored}  # a batch may repeat a post: the last one wins
     con.execute(sql("stage_create"))
-    _stage(con, list(latest.values()), now)
+    _stage(con, list(latest.values()), now, digests or {})
     con.execute(sql("stage_changes"))
     new, updated = con.execute(sql("count_changes")).fetchone()
     con.execute(sql("merge_batch"))
     return new, updated
+
+
+def read_known(con: duckdb.DuckDBPyConnection, community: str, since: datetime) -> dict[str, str]:
+    """{post_id: source digest} of a community's posts published since `since`."""
+    rows = con.execute(sql("read_known"), {"community": community,
+                                          "since": since.astimezone(UTC).replace(tzinfo=None)}).fetchall()
+    return dict(rows)
 
 
 def read_posts(con: duckdb.DuckDBPyConnection, after: str = "", limit: int = 2**62) -> list[Post]:
@@ -443,9 +452,10 @@ def prune_text(con: duckdb.DuckDBPyConnection, before: datetime) -> int:
     return int(pruned[0]) if pruned else 0
 
 
-def _stage(con: duckdb.DuckDBPyConnection, scored: list[ScoredPost], now: datetime) -> None:
+def _stage(con: duckdb.DuckDBPyConnection, scored: list[ScoredPost], now: datetime,
+           digests: Mapping[str, str]) -> None:
     with con.appender("stage_posts") as posts:
-        posts.append_rows(_post_row(s, now) for s in scored)
+        posts.append_rows((*_post_row(s, now), digests.get(s.post.id)) for s in scored)
     with con.appender("stage_sentiment") as sentiment:
         sentiment.append_rows(
             (s.post.id, v.compound, v.pos, v.neu, v.neg, v.label, s.sentences)

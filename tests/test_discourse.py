@@ -224,3 +224,21 @@ def test_scanning_the_demo_discourse_twice_loads_linked_threads_once(tmp_path):
     assert first.status == "ok" and first.new == 85 and first.fetched == 85
     assert (second.new, second.updated) == (0, 0) and second.requests < first.requests / 3
     assert before == after and before[1] == 85 - 8 and before[4] == 0  # no comment without its parent
+
+
+def test_a_rerun_scores_and_writes_only_the_posts_whose_source_changed(server: SampleServer, forum: DiscourseSample,
+                                                                        http: Http, db_path) -> None:
+    hearthlink = community(server)
+    ctx = FetchContext(http=http, now=server.now)
+    first = steps.collect(hearthlink, Cursor(), ctx, None)
+    steps.load(db_path, first, "r1")
+    cursors = steps.read_cursors(db_path, [hearthlink])
+    known = steps.read_known(db_path, [hearthlink], cursors, ctx)["hearthlink"]
+    assert len(known) >= 3
+    forum.add_post(303, "newbie", "<p>Same here after the clock change.</p>")
+    second = steps.collect(hearthlink, cursors["hearthlink"], ctx, None, known=known)
+    assert len(second.result.posts) > 1  # the lag window brings the topic's recent posts again
+    # only the new reply, and the opening post, whose reply count moved, are scored and written
+    assert [(s.post.author, s.post.kind) for s in second.scored] == [("dev_ops_dan", POST), ("newbie", COMMENT)]
+    row = steps.load(db_path, second, "r2")
+    assert (row.fetched, row.new, row.updated) == (len(second.result.posts), 1, 1)

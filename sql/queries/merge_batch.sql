@@ -7,7 +7,8 @@ ON CONFLICT (post_id) DO UPDATE SET
     body = excluded.body, published_at = excluded.published_at, score = excluded.score,
     reply_count = excluded.reply_count, depth = excluded.depth, upvote_ratio = excluded.upvote_ratio,
     flair = excluded.flair, removed = excluded.removed, content_hash = excluded.content_hash,
-    updated_at = excluded.updated_at, lang = excluded.lang;
+    updated_at = excluded.updated_at, lang = excluded.lang,
+    source_hash = coalesce(excluded.source_hash, posts.source_hash);
 DELETE FROM post_sentiment WHERE post_id IN (SELECT post_id FROM stage_changed);
 INSERT INTO post_sentiment SELECT s.* FROM stage_sentiment s JOIN stage_changed c USING (post_id);
 DELETE FROM mentions WHERE post_id IN (SELECT post_id FROM stage_changed);
