@@ -234,17 +234,24 @@ def _read_comments(url: str, threads: Mapping[str, str], community: Community, c
     if response is None:
         return [], cursor, "unchanged"
     try:
-        feed = ctx.parse(parse_feed, response)
+        comments, oldest = ctx.parse(_comment_posts, response, threads, community, ctx.now)
     except SourceRejected as exc:
         warnings.append(f"comments not read: {one_line(exc, 300)}")
         return [], cursor, None
+    return comments, cursor, oldest
+
+
+def _comment_posts(response: Response, threads: Mapping[str, str], community: Community, now: datetime
+                   ) -> tuple[list[Post], datetime]:
+    """A comment feed's comments of the articles in `threads`, and the time of its oldest: parsed and turned into
+    Posts in one go, so a worker process can do all of it."""
     comments, oldest = [], datetime.max.replace(tzinfo=UTC)
-    for entry in feed["entries"]:
+    for entry in parse_feed(response)["entries"]:
         oldest = min(oldest, entry_time(entry) or oldest)
         thread = threads.get("*") or threads.get(_strip_fragment(entry.get("link", "")))
         if thread:
-            comments.append(parse_entry(entry, community, url, ctx.now, COMMENT, thread))
-    return comments, cursor, oldest
+            comments.append(parse_entry(entry, community, response.url, now, COMMENT, thread))
+    return comments, oldest
 
 
 def _watch(cursor: Cursor, entries: list[tuple[Post, str | None]], horizon: datetime) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def run_communities(config: Config, communities: Sequence[Community], ctx: Fetch
     ctx = ctx or steps.make_context(config)
     run_id = run_id or steps.new_run_id()
     observed: list[dict[str, Any]] = []
-    with run_lock(config.db_path), RunScorer(partial(steps.make_matcher, config)) as scorer:
+    with run_lock(config.db_path), RunScorer(partial(steps.make_matcher, config), eager=len(communities) > 1) as scorer:
         rows = _collect_and_land(config, communities, replace(ctx, offload=scorer.offload), run_id, scorer)
         if observe and (config.probes or steps.probes_stored(config.db_path)):
             observed = steps.observe_probes(config, ctx, scorer, communities=communities)

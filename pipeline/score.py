@@ -150,13 +150,16 @@ class RunScorer:
     Scoring then runs on every core beside the fetching and parsing, instead of behind the GIL with them. Small
     batches before the pool exists are scored in this process. Use as a context manager; call it with posts."""
 
-    def __init__(self, make_finder: Callable[[], Finder | None], workers: int | None = None) -> None:
-        self.make_finder, self.workers = make_finder, workers or os.cpu_count() or 1
+    def __init__(self, make_finder: Callable[[], Finder | None], workers: int | None = None,
+                 eager: bool = False) -> None:
+        self.make_finder, self.workers, self.eager = make_finder, workers or os.cpu_count() or 1, eager
         self._pool: ProcessPoolExecutor | None = None
         self._finder: Finder | None = None
         self._lock = threading.Lock()
 
     def __enter__(self) -> RunScorer:
+        if self.eager:  # a run of several communities: workers ready for the first feeds (they start in ~1 s)
+            self._started(POOL_START)
         return self
 
     def __exit__(self, *exc: object) -> None:

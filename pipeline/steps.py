@@ -240,9 +240,9 @@ def run_direct(config: Config, communities: Sequence[Community], ctx: FetchConte
                progress: Progress | None = None, observe: bool = True) -> list[store.RunRow]:
     """Collect communities concurrently on threads and load each as it arrives, then observe the open probes
     (unless `observe` is false, as for a scan): the no-Prefect path."""
-    run_id = new_run_id()
-    with (store.run_lock(config.db_path), RunScorer(partial(make_matcher, config)) as scorer,
-          ThreadPoolExecutor(max(1, min(workers, len(communities)))) as pool):
+    run_id, scoring = new_run_id(), RunScorer(partial(make_matcher, config), eager=len(communities) > 1)
+    threads = ThreadPoolExecutor(max(1, min(workers, len(communities))))
+    with store.run_lock(config.db_path), scoring as scorer, threads as pool:
         cursors = read_cursors(config.db_path, communities)
         known = read_known(config.db_path, communities, cursors, ctx)
         started, ctx = datetime.now(UTC), replace(ctx, offload=scorer.offload)
