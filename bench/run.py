@@ -101,7 +101,7 @@ def write_config(work: Path, built: list[sitegen.Site], servers: list, db: str) 
 def timed(command: list[str]) -> tuple[float, int]:
     """Wall time and the peak summed RSS of the command's process tree."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0]
     done = threading.Event()
 
@@ -112,11 +112,14 @@ def timed(command: list[str]) -> tuple[float, int]:
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
-    _, err = process.communicate()
+    out, err = process.communicate()
     done.set()
     watcher.join()
     if process.returncode not in (0, 3):
         raise SystemExit(f"{' '.join(command)} exited {process.returncode}: {err[-2000:]}")
+    for line in out.splitlines():  # a community that failed or warned: say why, since its texts are missing
+        if " failed " in f" {line} " or " warning " in f" {line} ":
+            print(f"  ! {line.strip()}")
     return time.perf_counter() - started, peak[0]
 
 

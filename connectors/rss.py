@@ -150,6 +150,8 @@ def parse_feed(response: Response) -> dict[str, Any]:
     if not feed.get("version") and not feed.get("entries"):
         reason = feed.get("bozo_exception") or "no RSS/Atom elements"
         raise SourceRejected(f"{response.url}: not a readable feed ({one_line(reason, 300)})")
+    if feed.get("bozo_exception") is not None:  # the parser's exception holds the parser and a closed file: its
+        feed["bozo_exception"] = one_line(feed["bozo_exception"], 300)  # text is all we use, and it travels
     return feed
 
 
@@ -194,25 +196,28 @@ def entry_time(entry: Mapping[str, Any]) -> datetime | None:
 def _fetch_comments(
     community: Community, cursor: Cursor, watched: Mapping[str, Any], ctx: FetchContext
 ) -> tuple[list[Post], Cursor, list[str]]:
-    """New comments of the watched articles. The site-wide comments feed (WordPress's /comments/feed/) is asked
-    first: unchanged since the last run (a 304), or holding every comment since then, it answers for all articles
-    and spares one request per article; otherwise each article's own comment feed is read (conditionally)."""
+    """New comments of the watched articles. Once a run has read every comment feed, later runs ask the site-wide
+    comments feed (WordPress's /comments/feed/) first: unchanged since then (a 304), or holding every comment since
+    then, it answers for all articles and spares one request per article; otherwise each article's own comment feed
+    is read (conditionally)."""
     comments: list[Post] = []
     warnings: list[str] = []
     feeds, site = _comment_feeds(cursor, watched), _site_comments(cursor)
-    if site and any(url != site for url in feeds):
+    checked = cursor.state.get("site_checked")
+    if site and checked and any(url != site for url in feeds):
         pages = {info["url"]: article_id for article_id, info in watched.items()}
-        checked = cursor.state.get("site_checked")
         comments, cursor, answer = _read_comments(site, pages, community, cursor, ctx, warnings)
-        if answer is not None:
+        if answer == "unchanged" or (answer is not None and answer <= datetime.fromisoformat(checked)):
             cursor = replace(cursor, state={**cursor.state, "site_checked": ctx.now.isoformat()})
-        if checked and answer is not None and (answer == "unchanged" or answer <= datetime.fromisoformat(checked)):
             return comments, cursor, warnings  # nothing new since the last run, or all of it in the site feed
         feeds.pop(site, None)  # keep its comments of articles without a feed of their own; the rest come again:
         comments = [c for c in comments if not watched.get(c.thread_id, {}).get("comments")]
     for url, threads in feeds.items():
-        found, cursor, _ = _read_comments(url, threads, community, cursor, ctx, warnings)
+        found, cursor, answer = _read_comments(url, threads, community, cursor, ctx, warnings)
         comments += found
+        site = site if answer is not None else None
+    if site:  # every comment up to the run's start is in hand: next time the site feed may answer for all
+        cursor = replace(cursor, state={**cursor.state, "site_checked": ctx.now.isoformat()})
     return comments, cursor, warnings
 
 

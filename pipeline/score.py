@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
 import threading
 import time
 from bisect import bisect_right
@@ -196,7 +197,9 @@ _worker_finder: Finder | None = None
 
 
 def _start_worker(parent: int, make_finder: Callable[[], Finder | None]) -> None:
+    """In a pool worker: Ctrl-C is the parent's to handle (it stops the run and the pool), not a traceback here."""
     global _worker_finder
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent(parent)
     _worker_finder = make_finder()
 
