@@ -863,15 +863,9 @@ def _clip(text: str, width: int) -> str:
 
 
 def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    text = safe(" ".join(str(value).split()))
+    from pipeline.report import cell_text
+
+    text = safe(" ".join(cell_text(value).split()))
     return text if len(text) <= 80 else text[:77] + "..."
 
 

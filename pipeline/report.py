@@ -12,7 +12,7 @@ import html
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -375,16 +375,23 @@ def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]], caption: str =
     return f'<table class="data">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _td(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A value as a table shows it (here and on the terminal): floats to 3 places, times to the minute."""
     if value is None:
-        return "<td></td>"
+        return ""
     if isinstance(value, float):
-        return f'<td class="num">{value:.3f}</td>'
-    if isinstance(value, int):
-        return f'<td class="num">{value}</td>'
+        return f"{value:.3f}"
     if isinstance(value, datetime):
-        return f"<td>{value:%Y-%m-%d %H:%M}</td>"
-    text = str(value)
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _td(value: Any) -> str:
+    text = cell_text(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f'<td class="num">{text}</td>'
     if text.startswith(("http://", "https://")):
         return f'<td><a href="{_e(text)}">{_e(text[:60])}</a></td>'
     return f"<td>{_e(text)}</td>"
