@@ -168,7 +168,7 @@ def _quote_section(quotes: Table) -> str:
         return _section("quotes", "Quotes per grid cell", "<p>No value mentions in this period.</p>")
     items = []
     for r in rows:
-        link = f' <a href="{_e(r["url"])}">source</a>' if r["url"] else ""
+        link = " " + _link(r["url"], "source") if _web(r["url"]) else ""
         items.append(f'<tr><td>{_e(r["cell"])}</td><td>{_e(r["value"])}</td><td class="num">{r["compound"]:+.2f}'
                      f'</td><td>&ldquo;{_e(" ".join(r["sentence"].split()))}&rdquo; <span class="meta">'
                      f'{_e(r["community"])}, {r["published"]}</span>{link}</td></tr>')
@@ -213,7 +213,7 @@ def _topic_section(topics: Table) -> str:
     for r in rows:
         word = f'{_e(r["term"])} <span class="meta">({r["uses"]})</span>'
         weeks.setdefault((r["community"], r["week"]), []).append(
-            f'<a href="{_e(r["example"])}">{word}</a>' if r["example"] else word)
+            _link(r["example"], word, escape=False) if _web(r["example"]) else word)
     body = "".join(f"<tr><td>{_e(community)}</td><td>{week}</td><td>{', '.join(words)}</td></tr>"
                    for (community, week), words in weeks.items())
     table = ('<table class="data"><thead><tr><th>community</th><th>week of</th><th>rising words (uses; each links to '
@@ -392,9 +392,18 @@ def _td(value: Any) -> str:
     text = cell_text(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f'<td class="num">{text}</td>'
-    if text.startswith(("http://", "https://")):
-        return f'<td><a href="{_e(text)}">{_e(text[:60])}</a></td>'
+    if _web(text):
+        return f"<td>{_link(text, text[:60])}</td>"
     return f"<td>{_e(text)}</td>"
+
+
+def _web(url: Any) -> bool:
+    """Only http(s) addresses become links: a post's URL comes from the source (a javascript: one stays text)."""
+    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
+
+
+def _link(url: str, text: str, escape: bool = True) -> str:
+    return f'<a href="{_e(url)}" rel="noopener noreferrer">{_e(text) if escape else text}</a>'
 
 
 def _section(anchor: str, title: str, body: str) -> str:

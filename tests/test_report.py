@@ -108,3 +108,20 @@ def test_the_report_takes_the_common_filters(demo_db: Path, tmp_path: Path, caps
     assert main(["report", "--db", str(demo_db), "--segment", "teachers", "--out", str(tmp_path / "x.html")]) == 2
     assert "known: " in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_hostile_text_and_links_from_a_source_stay_text(db_path: Path, tmp_path: Path) -> None:
+    from pipeline.config import Config
+    from pipeline.steps import make_matcher
+
+    hostile = Community("hostile", "rss", "testers", url="https://hostile.example/")
+    now = datetime.now(UTC)
+    post = Post("hostile", "rss", "x1", "javascript:alert(document.cookie)", "x1", None, POST, "eve",
+                "<script>alert(1)</script>", "I will never trust them again, an awful scam. <img src=x onerror=alert(2)>",
+                now)
+    with store.opened(db_path) as con:
+        store.load_community(con, hostile, score_posts([post], make_matcher(Config(communities=()))), Cursor(),
+                             store.RunRow("r", "hostile", now, now, "ok", fetched=1))
+    page = report(db_path, tmp_path / "r.html")
+    assert "never trust them" in page  # the quote is there, as text
+    assert "<script>" not in page and "<img" not in page and 'href="javascript:' not in page
