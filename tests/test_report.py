@@ -116,9 +116,9 @@ def test_hostile_text_and_links_from_a_source_stay_text(db_path: Path, tmp_path:
 
     hostile = Community("hostile", "rss", "testers", url="https://hostile.example/")
     now = datetime.now(UTC)
+    body = "I will never trust them again, an awful scam. <img src=x onerror=alert(2)>"
     post = Post("hostile", "rss", "x1", "javascript:alert(document.cookie)", "x1", None, POST, "eve",
-                "<script>alert(1)</script>", "I will never trust them again, an awful scam. <img src=x onerror=alert(2)>",
-                now)
+                "<script>alert(1)</script>", body, now)
     with store.opened(db_path) as con:
         store.load_community(con, hostile, score_posts([post], make_matcher(Config(communities=()))), Cursor(),
                              store.RunRow("r", "hostile", now, now, "ok", fetched=1))
