@@ -143,7 +143,7 @@ def _value_trend_section(values: Table) -> str:
                         fixed=(-1.0, 1.0))
     table = _table(values.columns, values.rows)
     text = "<p>How often each ACCEPT value comes up, week by week, and how the sentences that raise it feel.</p>"
-    return _section("values", "Values week by week", text + _figure("value-shares", shares, "")
+    return _section("values", "Values week by week", text + _figure("value-shares", shares, table)
                     + _figure("value-sentiment", moods, table))
 
 
