@@ -17,6 +17,7 @@ import time
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -128,21 +129,19 @@ def score_post(post: Post, matcher: Finder | None = None) -> ScoredPost:
 def score_posts(
     posts: Sequence[Post], matcher: Finder | None = None, *, workers: int | None = None
 ) -> list[ScoredPost]:
-    """Score a batch; large batches spread over processes (each builds its analyzer once).
-
-    `workers=None` decides by size: one process below PARALLEL_MIN posts, every core above.
-    """
+    """Score a batch; large batches spread over processes (a RunScorer of their own, each worker receiving the
+    matcher once). `workers=None` decides by size: one process below PARALLEL_MIN posts, every core above."""
     if workers is None:
         workers = (os.cpu_count() or 1) if len(posts) >= PARALLEL_MIN else 1
     if workers < 2:
         return _score_chunk(posts, matcher)
-    chunk = -(-len(posts) // (workers * 4))
-    batches = [posts[i : i + chunk] for i in range(0, len(posts), chunk)]
-    context = multiprocessing.get_context("spawn")  # fork is unsafe beside the flow's threads
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_exit_with_parent,
-                             initargs=(os.getpid(),)) as pool:
-        results = pool.map(_score_chunk, batches, [matcher] * len(batches))
-        return [scored for batch in results for scored in batch]
+    with RunScorer(partial(given, matcher), workers, eager=True) as scorer:
+        return scorer(posts)
+
+
+def given(finder: Finder | None) -> Finder | None:
+    """A RunScorer's `make_finder` for a matcher already built: `partial(given, matcher)`, pickled once per worker."""
+    return finder
 
 
 class RunScorer:

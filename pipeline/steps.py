@@ -28,7 +28,7 @@ from pipeline.errors import Interrupted, RobotsDisallowed, SourceSkipped, Storag
 from pipeline.models import Community, Cursor, FetchResult, Post, ScoredPost, ThreadResult
 from pipeline.notify import send_block, send_webhook
 from pipeline.privacy import author_key, is_forgotten, protect, without_text
-from pipeline.score import Finder, RunScorer, score_posts
+from pipeline.score import Finder, RunScorer, given, score_posts
 from pipeline.tagger import build_tagger
 
 OK, WARNING, FAILED, SKIPPED, INTERRUPTED = "ok", "warning", "failed", "skipped", "interrupted"
@@ -323,13 +323,14 @@ def rescore(db_path: Path, matcher: Finder | None, batch: int = 5000) -> tuple[i
     between batches so a run or a reader never waits long. Returns (posts, mentions)."""
     store.require(db_path)
     done, mentions, after = 0, 0, ""
-    while True:
-        with store.opened(db_path, wait=store.load_wait()) as con:
-            posts = store.read_posts(con, after, batch)
-            if not posts:
-                return done, mentions
-            mentions += store.replace_mentions(con, score_posts(posts, matcher))
-        done, after = done + len(posts), posts[-1].id
+    with RunScorer(partial(given, matcher)) as scorer:  # one pool for every batch, started by the first big one
+        while True:
+            with store.opened(db_path, wait=store.load_wait()) as con:
+                posts = store.read_posts(con, after, batch)
+                if not posts:
+                    return done, mentions
+                mentions += store.replace_mentions(con, scorer(posts))
+            done, after = done + len(posts), posts[-1].id
 
 
 def exit_code(rows: Sequence[store.RunRow]) -> int:
