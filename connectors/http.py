@@ -195,10 +195,14 @@ class Http:
         response = self.get(url, headers=headers, **kwargs)
         if response.status == 304 and previous:
             return None, _validator(response, previous.sha256, now, previous)
-        validator = _validator(response, response.sha256, now)
+        validator = self.validator(response, now)
         if previous and previous.sha256 == validator.sha256:
             return None, validator  # servers that ignore validators still send the same bytes
         return response, validator
+
+    def validator(self, response: Response, now: datetime | None = None) -> Validator:
+        """What to send next time for a response in hand (as get_conditional records it)."""
+        return _validator(response, response.sha256, now or self._now())
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt of the URL's host lets our user agent fetch it (fetched once per host)."""

@@ -40,9 +40,14 @@ def fetch(community: Community, cursor: Cursor, ctx: FetchContext) -> FetchResul
         raise SourceRejected(f"{community.name}: no url")
     start_requests, warnings = ctx.http.thread_requests, []
     rate = rate_of(community)
-    feed_url = cursor.state.get("feed_url") or discover_feed(community.url, ctx, rate)
+    feed_url, response = cursor.state.get("feed_url"), None
+    if not feed_url:  # a first run: discovery may already hold the feed itself, no need to ask for it again
+        feed_url, response = find_feed(community.url, ctx, rate)
     cursor = replace(cursor, state={**cursor.state, "feed_url": feed_url})
-    response, validator = ctx.http.get_conditional(feed_url, cursor.validators.get(feed_url), rate=rate)
+    if response is not None:
+        validator = ctx.http.validator(response)
+    else:
+        response, validator = ctx.http.get_conditional(feed_url, cursor.validators.get(feed_url), rate=rate)
     entries: list[tuple[Post, str | None]] = []
     if response is not None:
         feed = ctx.parse(parse_feed, response)
@@ -87,8 +92,8 @@ def thread(community: Community, url: str, ctx: FetchContext) -> ThreadResult:
     if wanted is None:
         raise SourceRejected(f"{url}: not an article of {community.url}")
     start, rate = ctx.http.thread_requests, rate_of(community)
-    feed_url = discover_feed(community.url or url, ctx, rate)
-    feed = ctx.parse(parse_feed, ctx.http.get(feed_url, rate=rate))
+    feed_url, response = find_feed(community.url or url, ctx, rate)
+    feed = ctx.parse(parse_feed, response or ctx.http.get(feed_url, rate=rate))
     entry = next((e for e in feed["entries"] if stable_url_id(_strip_fragment(e.get("link") or "")).rstrip("/")
                   == wanted.rstrip("/")), None)
     if entry is not None:
@@ -104,8 +109,8 @@ def thread(community: Community, url: str, ctx: FetchContext) -> ThreadResult:
     comments, note = [], None
     if comments_url:
         try:
-            replies = ctx.parse(parse_feed, ctx.http.get(comments_url, rate=rate))["entries"]
-            comments = [parse_entry(e, community, comments_url, ctx.now, COMMENT, root.external_id) for e in replies]
+            replies = ctx.http.get(comments_url, rate=rate)
+            comments, _ = ctx.parse(_comment_posts, replies, {"*": root.external_id}, community, ctx.now)
         except SourceRejected as exc:
             note = f"comments not read: {one_line(exc, 200)}"
     return ThreadResult([root, *comments], "live", note, ctx.http.thread_requests - start)
@@ -122,21 +127,23 @@ def _page_post(page: str, url: str, community: Community, now: datetime) -> Post
                 published=utc(datetime.fromisoformat(published)) if published else now.replace(microsecond=0))
 
 
-def discover_feed(url: str, ctx: FetchContext, rate: float | None = None) -> str:
-    """The feed behind a URL: the URL itself, a `<link rel="alternate">` on the page, or a common path."""
+def find_feed(url: str, ctx: FetchContext, rate: float | None = None) -> tuple[str, Response | None]:
+    """The feed behind a URL (the URL itself, a `<link rel="alternate">` on the page, or a common path), and the
+    feed's response when finding it fetched the feed itself, so that it is not asked for twice."""
     response = ctx.http.get(url, rate=rate)
     if _looks_like_feed(response):
-        return response.url
+        return response.url, response
     links = _alternate_links(response.text(), response.url)
     if links:
-        return links[0]
+        return links[0], None
     for guess in GUESSES:
         candidate = urljoin(response.url.rstrip("/") + "/", guess)
         try:
-            if _looks_like_feed(ctx.http.get(candidate, rate=rate)):
-                return candidate
+            found = ctx.http.get(candidate, rate=rate)
         except SourceRejected:
             continue
+        if _looks_like_feed(found):
+            return candidate, found
     raise SourceRejected(f"{url}: no RSS, Atom or JSON feed found on the page or at the usual paths")
 
 

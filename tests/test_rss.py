@@ -217,3 +217,11 @@ def test_a_malformed_feed_parsed_in_the_runs_worker_processes_comes_back_whole(s
     inline = fetch(server, http, "malformed/feed.xml", lookback_days=3650)
     assert [p.id for p in result.posts] == [p.id for p in inline.posts] and result.posts
     assert result.warnings == inline.warnings and any("malformed feed" in w for w in result.warnings)
+
+
+def test_a_first_run_asks_for_a_feed_once_when_its_url_is_the_feed(server: SampleServer, http: Http) -> None:
+    first = fetch(server, http, "wordpress/feed.xml")
+    assert server.count("/rss/wordpress/feed.xml") == 1  # discovery's response is the feed: not fetched again
+    assert first.cursor.validators.get(first.cursor.state["feed_url"]) is not None  # and its validator is kept
+    again = fetch(server, http, "wordpress/feed.xml", first.cursor)
+    assert server.count("/rss/wordpress/feed.xml") == 2 and not [p for p in again.posts if p.kind == POST]
