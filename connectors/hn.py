@@ -67,10 +67,9 @@ def thread_ref(community: Community, url: str) -> str | None:
     if (parts.hostname or "").endswith("ycombinator.com") and parts.path == "/item":
         found = (parse_qs(parts.query).get("id") or [""])[0]
         return found if found.isdigit() else None
-    options = community.options
-    items = str(options.get("item_url") or f"{str(options.get('search_url') or SEARCH_URL).rstrip('/')}/items")
-    rest = url.removeprefix(items.rstrip("/") + "/") if url.startswith(items.rstrip("/") + "/") else ""
-    return rest.strip("/") if rest.strip("/").isdigit() else None
+    items = _item_url(community.options) + "/"
+    rest = url[len(items):].strip("/") if url.startswith(items) else ""
+    return rest if rest.isdigit() else None
 
 
 def thread(community: Community, url: str, ctx: FetchContext) -> ThreadResult:
@@ -100,7 +99,7 @@ class _Search:
         options = community.options
         self.community, self.ctx = community, ctx
         self.search_url = str(options.get("search_url") or SEARCH_URL).rstrip("/")
-        self.item_url = str(options.get("item_url") or f"{self.search_url}/items").rstrip("/")
+        self.item_url = _item_url(options)
         self.cap = int(options.get("max_hits", HIT_CAP))
         self.per_page = min(self.cap, int(options.get("hits_per_page", self.cap)))
         self.rate = float(options["rate"]) if options.get("rate") else min(ctx.http.settings.rate_per_host, MAX_RATE)
@@ -182,6 +181,12 @@ class _Search:
             score=None if score is None else int(score), reply_count=None if replies is None else int(replies),
             depth=depth, removed=removed,
         )
+
+
+def _item_url(options: Mapping[str, Any]) -> str:
+    """The items API: `item_url`, else `{search_url}/items`."""
+    search = str(options.get("search_url") or SEARCH_URL).rstrip("/")
+    return str(options.get("item_url") or f"{search}/items").rstrip("/")
 
 
 def _is_story(hit: Mapping[str, Any]) -> bool:

@@ -165,3 +165,18 @@ segment = "enthusiasts"
     assert first.status == "ok" and first.new == 8
     assert (second.new, second.updated) == (0, 0)
     assert before == after and before[4] == 0  # every comment hangs under a stored parent and story
+
+
+def test_a_probe_reads_a_story_whole_from_its_item_or_a_comment_url(server: SampleServer, http: Http,
+                                                                    algolia: AlgoliaHNSample) -> None:
+    hn_community = community(server)
+    assert hn.thread_ref(hn_community, "https://news.ycombinator.com/item?id=41000001") == "41000001"
+    assert hn.thread_ref(hn_community, f"{server.base}/api/v1/items/41000010") == "41000010"
+    assert hn.thread_ref(hn_community, "https://example.org/item?id=1") is None
+    ctx = FetchContext(http=http, now=server.now)
+    whole = hn.thread(hn_community, "https://news.ycombinator.com/item?id=41000001", ctx)
+    from_comment = hn.thread(hn_community, f"{server.base}/api/v1/items/41000010", ctx)  # reads its story
+    assert whole.state == "live" and [p.kind for p in whole.posts][0] == POST and len(whole.posts) > 2
+    assert [p.id for p in from_comment.posts] == [p.id for p in whole.posts]
+    gone = hn.thread(hn_community, "https://news.ycombinator.com/item?id=999", ctx)
+    assert (gone.state, gone.posts) == ("vanished", [])
