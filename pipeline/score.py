@@ -135,7 +135,7 @@ def score_posts(
         workers = (os.cpu_count() or 1) if len(posts) >= PARALLEL_MIN else 1
     if workers < 2:
         return _score_chunk(posts, matcher)
-    with RunScorer(partial(given, matcher), workers, eager=True) as scorer:
+    with RunScorer(partial(given, matcher), workers, pool_start=1) as scorer:  # asked for workers: use them
         return scorer(posts)
 
 
@@ -151,15 +151,17 @@ class RunScorer:
     batches before the pool exists are scored in this process. Use as a context manager; call it with posts."""
 
     def __init__(self, make_finder: Callable[[], Finder | None], workers: int | None = None,
-                 eager: bool = False) -> None:
+                 eager: bool = False, pool_start: int = POOL_START) -> None:
         self.make_finder, self.workers, self.eager = make_finder, workers or os.cpu_count() or 1, eager
+        self.pool_start = pool_start  # posts in one batch that are worth starting the workers for
         self._pool: ProcessPoolExecutor | None = None
+        self._working = False  # whether the pool's workers were ever asked for anything (they spawn then)
         self._finder: Finder | None = None
         self._lock = threading.Lock()
 
     def __enter__(self) -> RunScorer:
         if self.eager:  # a run of several communities: workers ready for the first feeds (they start in ~1 s)
-            self._started(POOL_START)
+            self._started(self.pool_start)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -167,25 +169,31 @@ class RunScorer:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __call__(self, posts: Sequence[Post]) -> list[ScoredPost]:
+        if not posts:  # a rerun with nothing new: no matcher to build, no worker to start
+            return []
         pool = self._started(len(posts))
-        if pool is None:
+        if pool is None or not (self._working or len(posts) >= self.pool_start):  # no worker yet, a small batch
             with self._lock:  # one local finder, built once
                 if self._finder is None:
                     self._finder = self.make_finder()
             return _score_chunk(posts, self._finder)
+        self._working = True
         chunks = [posts[i:i + POOL_CHUNK] for i in range(0, len(posts), POOL_CHUNK)]
         return [scored for batch in pool.map(_score_in_worker, chunks) for scored in batch]
 
     def offload(self, function: Callable[..., T], *args: Any) -> T:
-        """`function(*args)` in a worker (feed parsing: pure Python, off the GIL the fetch threads share); here when
-        the pool is not worth starting yet (a feed under 64 KB before any big batch)."""
-        size = sum(len(getattr(a, "content", b"")) for a in args)
-        pool = self._started(POOL_START if size >= 65_536 else 0)
-        return pool.submit(function, *args).result() if pool is not None else function(*args)
+        """`function(*args)` in a worker (feed parsing: pure Python, off the GIL the fetch threads share); here while
+        no worker is running and the payload is small (a feed under 64 KB), since spawning them costs a second."""
+        big = sum(len(getattr(a, "content", b"")) for a in args) >= 65_536
+        pool = self._started(self.pool_start if big else 0)
+        if pool is None or not (big or self._working):
+            return function(*args)
+        self._working = True
+        return pool.submit(function, *args).result()
 
     def _started(self, size: int) -> ProcessPoolExecutor | None:
         with self._lock:
-            if self._pool is None and self.workers > 1 and size >= POOL_START:
+            if self._pool is None and self.workers > 1 and size >= self.pool_start:
                 context = multiprocessing.get_context("spawn")  # fork is unsafe beside the fetch threads
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
                                                  initargs=(os.getpid(), self.make_finder))

@@ -66,3 +66,23 @@ def test_each_mention_carries_its_own_sentence_sentiment() -> None:
 def test_a_large_batch_scores_the_same_in_worker_processes() -> None:
     posts = [post(f"Item {i} is great but the refund took ages.") for i in range(60)]
     assert score_posts(posts, WordFinder(), workers=2) == score_posts(posts, WordFinder(), workers=1)
+
+
+BUILT: list[int] = []
+
+
+def counting_finder() -> None:
+    BUILT.append(1)
+
+
+def test_a_run_with_nothing_new_starts_no_worker_and_builds_no_matcher() -> None:
+    """A rerun scores nothing and parses only small feeds: spawning the workers (a second each) or compiling the
+    lexicon (most of a second) would be all its cost."""
+    import multiprocessing
+
+    from pipeline.score import RunScorer
+
+    with RunScorer(counting_finder, workers=2, eager=True) as scorer:
+        assert scorer([]) == []
+        assert scorer.offload(len, "a small feed") == 12
+        assert multiprocessing.active_children() == [] and BUILT == []
