@@ -193,6 +193,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             continue
         with transaction(con):
             con.execute(file.read_text(encoding="utf-8"))
+            if file.stem.endswith("_rollups"):  # a migration that adds or changes rollups fills them
+                refresh_rollups(con)
             con.execute(sql("record_migration"), {"version": version, "name": file.stem})
     create_views(con, sorted((SQL / "macros").glob("*.sql")) + sorted((SQL / "views").glob("*.sql")))
     with transaction(con):
@@ -269,7 +271,22 @@ def merge_posts(con: duckdb.DuckDBPyConnection, scored: Sequence[ScoredPost], no
     con.execute(sql("stage_changes"))
     new, updated = con.execute(sql("count_changes")).fetchone()
     con.execute(sql("merge_batch"))
+    if new or updated:
+        refresh_rollups(con, [row[0] for row in con.execute(sql("changed_communities")).fetchall()])
     return new, updated
+
+
+def refresh_rollups(con: duckdb.DuckDBPyConnection, communities: Iterable[str] | None = None) -> None:
+    """Inside the caller's transaction: re-aggregate the rollups the views read (sql/schema/070_rollups.sql) for
+    these communities (None: all) from their stored rows. Every write of posts, sentiment or mentions calls it."""
+    scope = None if communities is None else sorted(set(communities))
+    con.execute(sql("rollup_scope"), {"communities": scope})
+    con.execute(sql("refresh_rollups"))
+
+
+def _communities_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The communities of the posts whose ids a temp table holds."""
+    return [row[0] for row in con.execute(sql("post_communities"), {"table": table}).fetchall()]
 
 
 def read_known(con: duckdb.DuckDBPyConnection, community: str, since: datetime) -> dict[str, str]:
@@ -306,6 +323,7 @@ def replace_mentions(con: duckdb.DuckDBPyConnection, scored: Sequence[ScoredPost
             with con.appender("stage_mentions") as mentions:
                 mentions.append_rows(rows)
             con.execute(sql("replace_mentions"))
+            refresh_rollups(con, _communities_of(con, "stage_rescored"))
     except duckdb.Error as exc:
         raise StorageError(f"rescoring failed and was rolled back: {one_line(exc, 400)}") from exc
     return len(rows)
@@ -374,7 +392,9 @@ def forget(
         if pseudonym:
             con.execute(sql("remember_forgotten"), {"kind": "author", "value": pseudonym})
         counts = con.execute(sql("forget_count")).fetchone()
+        communities = _communities_of(con, "forget_ids")
         con.execute(sql("forget_apply"))
+        refresh_rollups(con, communities)
     return counts
 
 
@@ -421,7 +441,9 @@ def reset_community(con: duckdb.DuckDBPyConnection, name: str, *, remove: bool =
         if not remove:
             return 0
         con.execute(sql("remove_select"), {"name": name})
-        return int(con.execute(sql("remove_community")).fetchone()[0])
+        removed = int(con.execute(sql("remove_community")).fetchone()[0])
+        refresh_rollups(con, [name])
+        return removed
 
 
 def compact(path: Path | str, *, wait: float | None = None) -> None:

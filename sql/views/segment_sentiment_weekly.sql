@@ -1,10 +1,11 @@
 -- How each customer segment feels, week by week, across its communities.
 CREATE OR REPLACE VIEW segment_sentiment_weekly AS
 WITH weekly AS (
-    SELECT segment, week, count(DISTINCT community) AS communities, count(*) AS texts,
-           avg(compound) AS mean_compound,
-           avg(CASE WHEN label = 'negative' THEN 1 ELSE 0 END) AS negative_share
-    FROM scored_posts
+    SELECT segment, week, count(DISTINCT community) AS communities, CAST(sum(texts) AS BIGINT) AS texts,
+           sum(compound_sum) / sum(texts) AS mean_compound,
+           sum(negatives) / sum(texts) AS negative_share
+    FROM daily_texts
+    WHERE texts > 0
     GROUP BY ALL
 )
 SELECT segment, week, communities, texts,

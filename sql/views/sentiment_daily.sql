@@ -1,11 +1,9 @@
--- How each community feels, day by day.
+-- How each community feels, day by day (from the per-day rollup, sql/schema/070_rollups.sql).
 CREATE OR REPLACE VIEW sentiment_daily AS
-SELECT community, segment, day,
-       count(*) FILTER (WHERE kind = 'post') AS posts,
-       count(*) FILTER (WHERE kind = 'comment') AS comments,
-       round(avg(compound), 3) AS mean_compound,
-       round(avg(CASE WHEN label = 'positive' THEN 1 ELSE 0 END), 3) AS positive_share,
-       round(avg(CASE WHEN label = 'negative' THEN 1 ELSE 0 END), 3) AS negative_share
-FROM scored_posts
-GROUP BY ALL
+SELECT community, segment, day, posts, comments,
+       round(compound_sum / texts, 3) AS mean_compound,
+       round(positives / texts, 3) AS positive_share,
+       round(negatives / texts, 3) AS negative_share
+FROM daily_texts
+WHERE texts > 0
 ORDER BY community, day;

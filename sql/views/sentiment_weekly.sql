@@ -2,12 +2,13 @@
 CREATE OR REPLACE VIEW sentiment_weekly AS
 WITH weekly AS (
     SELECT community, segment, week,
-           count(*) FILTER (WHERE kind = 'post') AS posts,
-           count(*) FILTER (WHERE kind = 'comment') AS comments,
-           avg(compound) AS mean_compound,
-           avg(CASE WHEN label = 'positive' THEN 1 ELSE 0 END) AS positive_share,
-           avg(CASE WHEN label = 'negative' THEN 1 ELSE 0 END) AS negative_share
-    FROM scored_posts
+           CAST(sum(posts) AS BIGINT) AS posts,
+           CAST(sum(comments) AS BIGINT) AS comments,
+           sum(compound_sum) / sum(texts) AS mean_compound,
+           sum(positives) / sum(texts) AS positive_share,
+           sum(negatives) / sum(texts) AS negative_share
+    FROM daily_texts
+    WHERE texts > 0
     GROUP BY ALL
 )
 SELECT community, segment, week, posts, comments,

@@ -1,15 +1,18 @@
 -- Each segment's ACCEPT values week by week (weeks start on Monday): mentions, posts mentioning the value,
 -- share of the week's scored posts, mean value sentiment, and the change of share and sentiment from the
--- week before.
+-- week before. Summed from the per-day rollups (sql/schema/070_rollups.sql).
 CREATE OR REPLACE VIEW value_trends_weekly AS
 WITH value_names(value, ord) AS (  -- pipeline.accept.VALUES
     VALUES ('Achievement', 1), ('Convenience', 2), ('Comfort', 3), ('Esteem', 4), ('Pleasure', 5), ('Trust', 6)
 ),
-scored AS (SELECT segment, week, count(*) AS scored_posts FROM scored_posts GROUP BY segment, week),
+scored AS (
+    SELECT segment, week, CAST(sum(texts) AS BIGINT) AS scored_posts FROM daily_texts
+    GROUP BY segment, week HAVING sum(texts) > 0
+),
 cells AS (
-    SELECT segment, week, value, sum(mentions) AS mentions, count(DISTINCT post_id) AS posts,
-           avg(compound) AS mean_compound
-    FROM value_sentences
+    SELECT segment, week, value, sum(mentions) AS mentions, CAST(sum(posts) AS BIGINT) AS posts,
+           sum(compound_sum) / sum(sentences) AS mean_compound
+    FROM daily_values
     GROUP BY segment, week, value
 ),
 weekly AS (
