@@ -471,6 +471,8 @@ def prune_text(con: duckdb.DuckDBPyConnection, before: datetime) -> int:
     with transaction(con):
         con.execute(sql("prune_mentions_text"), cutoff)
         pruned = con.execute(sql("prune_posts_text"), cutoff).fetchone()
+        con.execute(sql("prune_negatives_text"), cutoff)
+        con.execute(sql("prune_threads_text"), cutoff)
     return int(pruned[0]) if pruned else 0
 
 

@@ -5,9 +5,10 @@ DELETE FROM rollup_values WHERE community IN (SELECT community FROM rollup_scope
 DELETE FROM rollup_brands WHERE community IN (SELECT community FROM rollup_scope);
 DELETE FROM rollup_brand_values WHERE community IN (SELECT community FROM rollup_scope);
 DELETE FROM rollup_threads WHERE community IN (SELECT community FROM rollup_scope);
+DELETE FROM rollup_negatives WHERE community IN (SELECT community FROM rollup_scope);
 CREATE OR REPLACE TEMP TABLE rollup_texts AS
 SELECT p.post_id, p.community, p.kind, p.thread_id, p.published_at, CAST(p.published_at AS DATE) AS day, p.lang,
-       s.compound, s.label
+       s.compound, s.label, p.title, p.body, p.url
 FROM posts p LEFT JOIN post_sentiment s USING (post_id)
 WHERE NOT p.removed AND p.community IN (SELECT community FROM rollup_scope);
 INSERT INTO rollup_days
@@ -40,9 +41,16 @@ JOIN rollup_sentences v ON v.post_id = b.post_id AND v.sentence_idx = b.sentence
 WHERE b.kind = 'brand'
 GROUP BY v.community, v.day, b.name, v.name;
 INSERT INTO rollup_threads
-SELECT community, thread_id, count(*), sum(compound), count(*) FILTER (WHERE label = 'positive'),
-       count(*) FILTER (WHERE label = 'negative'), min(published_at), max(published_at)
-FROM rollup_texts WHERE kind = 'comment' AND compound IS NOT NULL
-GROUP BY community, thread_id;
+SELECT t.community, t.post_id, t.title, t.url, t.published_at, t.compound, count(r.post_id), sum(r.compound),
+       count(*) FILTER (WHERE r.label = 'positive'), count(*) FILTER (WHERE r.label = 'negative'),
+       min(r.published_at), max(r.published_at)
+FROM rollup_texts t
+LEFT JOIN rollup_texts r ON r.thread_id = t.post_id AND r.kind = 'comment' AND r.compound IS NOT NULL
+WHERE t.kind = 'post' AND t.compound IS NOT NULL
+GROUP BY t.community, t.post_id, t.title, t.url, t.published_at, t.compound;
+INSERT INTO rollup_negatives
+SELECT community, post_id, kind, published_at, compound,
+       CASE WHEN kind = 'comment' THEN left(body, 140) ELSE coalesce(nullif(title, ''), left(body, 140)) END, url
+FROM rollup_texts WHERE label = 'negative';
 DROP TABLE rollup_texts;
 DROP TABLE rollup_sentences;

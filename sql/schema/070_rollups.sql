@@ -55,14 +55,32 @@ CREATE TABLE IF NOT EXISTS rollup_brand_values (
     negatives     BIGINT NOT NULL      -- compound <= -0.05
 );
 
--- Per thread with at least one scored comment: its replies, for thread_response.
+-- Per scored thread (its opening post) with what thread_response shows of it and its scored replies, so that view
+-- reads one narrow table.
 CREATE TABLE IF NOT EXISTS rollup_threads (
     community       VARCHAR NOT NULL,
-    thread_id       VARCHAR NOT NULL,
-    replies         BIGINT NOT NULL,
-    compound_sum    DOUBLE NOT NULL,
+    thread_id       VARCHAR NOT NULL,  -- the opening post's post_id
+    title           VARCHAR,
+    url             VARCHAR,
+    published_at    TIMESTAMP NOT NULL,
+    compound        DOUBLE NOT NULL,
+    replies         BIGINT NOT NULL,   -- scored comments in the thread
+    compound_sum    DOUBLE,            -- of the replies; NULL without replies
     positives       BIGINT NOT NULL,
     negatives       BIGINT NOT NULL,
-    first_reply_at  TIMESTAMP NOT NULL,
-    last_reply_at   TIMESTAMP NOT NULL
+    first_reply_at  TIMESTAMP,
+    last_reply_at   TIMESTAMP
+);
+
+-- The negative scored texts, with what negative_posts shows of each: one table that a `LIMIT` reads by its two
+-- sort columns alone (DuckDB's top-N then fetches the other columns of those rows only). Retention blanks its
+-- text with the posts' (prune_negatives_text.sql; prune_threads_text.sql blanks rollup_threads' titles).
+CREATE TABLE IF NOT EXISTS rollup_negatives (
+    community     VARCHAR NOT NULL,
+    post_id       VARCHAR NOT NULL,
+    kind          VARCHAR NOT NULL,
+    published_at  TIMESTAMP NOT NULL,
+    compound      DOUBLE NOT NULL,
+    text          VARCHAR,
+    url           VARCHAR
 );

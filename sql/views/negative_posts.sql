@@ -1,7 +1,6 @@
--- The most negative texts first, with where to read them.
+-- The most negative texts first, with where to read them (from rollup_negatives, sql/schema/070_rollups.sql).
 CREATE OR REPLACE VIEW negative_posts AS
-SELECT community, segment, kind, published_at, compound,
-       CASE WHEN kind = 'comment' THEN left(body, 140) ELSE coalesce(nullif(title, ''), left(body, 140)) END AS text, url, post_id
-FROM scored_posts
-WHERE label = 'negative'
-ORDER BY compound, published_at DESC;
+SELECT n.community, c.segment, n.kind, n.published_at, n.compound, n.text, n.url, n.post_id
+FROM rollup_negatives n
+JOIN communities c ON c.name = n.community
+ORDER BY n.compound, n.published_at DESC;
