@@ -473,6 +473,7 @@ def prune_text(con: duckdb.DuckDBPyConnection, before: datetime) -> int:
         pruned = con.execute(sql("prune_posts_text"), cutoff).fetchone()
         con.execute(sql("prune_negatives_text"), cutoff)
         con.execute(sql("prune_threads_text"), cutoff)
+        con.execute(sql("prune_quotes_text"), cutoff)
     return int(pruned[0]) if pruned else 0
 
 

@@ -25,8 +25,8 @@ from pipeline.score import score_posts
 RAW = Path(__file__).parent / "data" / "raw_views.sql"
 VIEWS = ["value_grid", "value_grid_community", "value_trends_weekly", "sentiment_daily", "sentiment_weekly",
          "segment_sentiment_weekly", "negative_posts", "thread_response", "brand_share_of_voice", "brand_values",
-         "community_summary"]
-QUERIES = ["value_grid", "trends_community", "trends_segment", "brands", "grid_changes"]
+         "community_summary", "value_quotes"]
+QUERIES = ["value_grid", "trends_community", "trends_segment", "brands", "grid_changes", "value_quotes"]
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 COMMUNITIES = [Community("alpha", "rss", "hikers", url="https://alpha.example/"),
                Community("beta", "rss", "hikers", url="https://beta.example/"),
@@ -113,7 +113,7 @@ def assert_same(con: duckdb.DuckDBPyConnection) -> None:
             for since, until in windows:
                 for segment, community in picks:
                     params = {"by": by, "since": since, "until": until, "segment": segment, "community": community,
-                              "weeks": 2}
+                              "weeks": 2, "value": "Trust", "negative": segment is None, "limit": 5}
                     found, expected = rows(con, store.sql(name), params), rows(con, raw(store.sql(name)), params)
                     assert same(found, expected), (name, params)
 

@@ -6,6 +6,7 @@ DELETE FROM rollup_brands WHERE community IN (SELECT community FROM rollup_scope
 DELETE FROM rollup_brand_values WHERE community IN (SELECT community FROM rollup_scope);
 DELETE FROM rollup_threads WHERE community IN (SELECT community FROM rollup_scope);
 DELETE FROM rollup_negatives WHERE community IN (SELECT community FROM rollup_scope);
+DELETE FROM rollup_quotes WHERE community IN (SELECT community FROM rollup_scope);
 CREATE OR REPLACE TEMP TABLE rollup_texts AS
 SELECT p.post_id, p.community, p.kind, p.thread_id, p.published_at, CAST(p.published_at AS DATE) AS day, p.lang,
        s.compound, s.label, p.title, p.body, p.url
@@ -20,7 +21,7 @@ FROM rollup_texts
 GROUP BY community, day;
 CREATE OR REPLACE TEMP TABLE rollup_sentences AS
 SELECT m.post_id, t.community, t.day, m.kind, m.name, m.sentence_idx, count(*) AS mentions,
-       any_value(m.compound) AS compound
+       any_value(m.compound) AS compound, any_value(m.sentence) AS sentence, list(m.term ORDER BY m.span_start) AS terms
 FROM mentions m JOIN rollup_texts t USING (post_id)
 WHERE t.compound IS NOT NULL AND m.kind IN ('value', 'brand')
 GROUP BY m.post_id, t.community, t.day, m.kind, m.name, m.sentence_idx;
@@ -52,5 +53,11 @@ INSERT INTO rollup_negatives
 SELECT community, post_id, kind, published_at, compound,
        CASE WHEN kind = 'comment' THEN left(body, 140) ELSE coalesce(nullif(title, ''), left(body, 140)) END, url
 FROM rollup_texts WHERE label = 'negative';
+INSERT INTO rollup_quotes
+SELECT s.community, s.name, s.post_id, s.sentence_idx, s.compound, s.sentence, s.terms, t.url, t.published_at,
+       row_number() OVER (PARTITION BY s.community, s.name ORDER BY s.compound DESC, t.published_at DESC, s.post_id),
+       row_number() OVER (PARTITION BY s.community, s.name ORDER BY s.compound ASC, t.published_at DESC, s.post_id)
+FROM rollup_sentences s JOIN rollup_texts t USING (post_id)
+WHERE s.kind = 'value';
 DROP TABLE rollup_texts;
 DROP TABLE rollup_sentences;

@@ -84,3 +84,19 @@ CREATE TABLE IF NOT EXISTS rollup_negatives (
     text          VARCHAR,
     url           VARCHAR
 );
+
+-- Every value sentence with what value_quotes shows of it, ranked within its community x value, so a `LIMIT` on one
+-- cell reads one table. Retention blanks its sentences with the mentions' (prune_quotes_text.sql).
+CREATE TABLE IF NOT EXISTS rollup_quotes (
+    community      VARCHAR NOT NULL,
+    value          VARCHAR NOT NULL,
+    post_id        VARCHAR NOT NULL,
+    sentence_idx   INTEGER NOT NULL,
+    compound       DOUBLE NOT NULL,
+    sentence       VARCHAR NOT NULL,
+    terms          VARCHAR[] NOT NULL,
+    url            VARCHAR,
+    published_at   TIMESTAMP NOT NULL,
+    positive_rank  BIGINT NOT NULL,
+    negative_rank  BIGINT NOT NULL
+);

@@ -198,3 +198,12 @@ LEFT JOIN last_run r ON r.community = c.name
 GROUP BY ALL
 HAVING c.segment <> 'ad hoc' OR count(p.post_id) > 0  -- an ad-hoc scan that left nothing is not worth a line
 ORDER BY c.segment, c.name;
+
+CREATE OR REPLACE TEMP VIEW raw_value_quotes AS
+SELECT value, community, segment, compound, sentence, url, published_at, post_id, sentence_idx, terms,
+       row_number() OVER (PARTITION BY community, value ORDER BY compound DESC, published_at DESC, post_id)
+           AS positive_rank,
+       row_number() OVER (PARTITION BY community, value ORDER BY compound ASC, published_at DESC, post_id)
+           AS negative_rank
+FROM value_sentences
+ORDER BY community, value, compound DESC;
