@@ -1,7 +1,8 @@
 """The DuckDB file: schema and views applied on open, bulk idempotent loads, cursors, runs, reads.
 
 The only module that imports duckdb. One community's batch, its cursor and its run row commit in one
-transaction, so a crash at any moment leaves the file as it was before that community's load.
+transaction, so a crash at any moment leaves the file as it was before that community's load. Every write of posts,
+sentiment or mentions also refreshes, in its transaction, the rollups the views read (refresh_rollups).
 """
 
 from __future__ import annotations
@@ -280,6 +281,8 @@ def refresh_rollups(con: duckdb.DuckDBPyConnection, communities: Iterable[str] |
     """Inside the caller's transaction: re-aggregate the rollups the views read (sql/schema/070_rollups.sql) for
     these communities (None: all) from their stored rows. Every write of posts, sentiment or mentions calls it."""
     scope = None if communities is None else sorted(set(communities))
+    if scope == []:
+        return
     con.execute(sql("rollup_scope"), {"communities": scope})
     con.execute(sql("refresh_rollups"))
 
