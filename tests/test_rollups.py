@@ -10,6 +10,7 @@ on them with its filters, must return the same rows, column names and types from
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,7 @@ def assert_same(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @pytest.fixture
-def con(db_path: Path) -> duckdb.DuckDBPyConnection:
+def con(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with store.opened(db_path) as con:
         load(con, COMMUNITIES, {c.name: batch(c.name, 40) for c in COMMUNITIES})
         yield con
