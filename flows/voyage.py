@@ -89,8 +89,8 @@ def _collect_and_land(config: Config, communities: Sequence[Community], ctx: Fet
     known = steps.read_known(config.db_path, communities, cursors, ctx)
     futures = {collect.submit(c, cursors[c.name], ctx, scorer, known.get(c.name)): c for c in communities}
     rows: list[RunRow] = []
-    for future in as_completed(list(futures)):
-        row = steps.land(config, futures[future], run_id, started, lambda f=future: _collected(f.result()))
+    for future in as_completed(list(futures)):  # each landed community's texts are dropped, not held to the end
+        row = steps.land(config, futures.pop(future), run_id, started, lambda f=future: _collected(f.result()))
         log = logger.warning if row.status in (steps.FAILED, steps.WARNING) else logger.info
         log("%s: %s, %d fetched, %d new, %d updated%s", row.community, row.status, row.fetched, row.new,
             row.updated, f" ({row.error})" if row.error else "")

@@ -251,11 +251,13 @@ def run_direct(config: Config, communities: Sequence[Community], ctx: FetchConte
                    for c in communities}
         rows = []
         for future in as_completed(futures):
+            community = futures.pop(future)  # its fetched and scored texts are freed once loaded, not at the end
             if progress and future.exception() is None:
-                progress.stage(futures[future].name, "loading")
-            rows.append(land(config, futures[future], run_id, started, future.result))
+                progress.stage(community.name, "loading")
+            rows.append(land(config, community, run_id, started, future.result))
+            del future
             if progress:
-                progress.landed(rows[-1], len(rows), len(futures))
+                progress.landed(rows[-1], len(rows), len(communities))
         if observe and (config.probes or probes_stored(config.db_path)):
             observe_probes(config, ctx, scorer, communities=communities)
         _, problem = raise_alerts(config)

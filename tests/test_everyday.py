@@ -380,3 +380,26 @@ def test_a_reddit_community_skipped_for_missing_credentials_is_not_a_failed_task
         runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
             id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
     assert [r.state.type.value for r in runs] == ["COMPLETED"]
+
+
+def test_a_run_frees_each_communitys_texts_once_they_are_loaded(sample: SampleServer, tmp_path: Path) -> None:
+    """Memory stays bounded by the communities in flight, not the whole run: when a community has landed, no
+    collected batch of an earlier one is still alive (they were held by the run's futures until it ended)."""
+    import gc
+
+    config = load_config(demo.write_config(sample, tmp_path, tmp_path / "v.duckdb"))
+    landed: list[str] = []
+    kept: set[str] = set()
+
+    class Watch:
+        def stage(self, community: str, what: str) -> None: ...
+
+        def landed(self, row: store.RunRow, done: int, total: int) -> None:
+            landed.append(row.community)
+            gc.collect()
+            kept.update(o.community.name for o in gc.get_objects() if isinstance(o, steps.Collected)
+                        and o.community.name in landed)
+
+    rows = steps.run_direct(config, list(config.communities), steps.make_context(config), progress=Watch())
+    assert len(rows) == len(landed) >= 3 and all(r.fetched for r in rows if r.status == "ok")
+    assert not kept, f"still held after their load: {sorted(kept)}"
