@@ -145,6 +145,19 @@ def test_and_after_a_reload_with_changed_posts_and_a_changed_segment(con: duckdb
     assert_same(con)
 
 
+def test_and_after_a_new_reply_to_an_old_thread(con: duckdb.DuckDBPyConnection) -> None:
+    """The daily case: a load of one new comment rolls up its own day and its thread's opening day only."""
+    opener = con.execute("SELECT external_id, url, published_at FROM posts WHERE community = 'alpha' AND kind = 'post' "
+                         "AND NOT removed AND published_at < now() - INTERVAL 5 DAY ORDER BY published_at DESC LIMIT 1"
+                         ).fetchone()
+    reply = Post("alpha", "rss", "alpha-new", f"{opener[1]}#new", opener[0], opener[0], COMMENT, "dee", "",
+                 "Acme answered fast and the new strap is so comfortable, I trust them now.", NOW)
+    load(con, [COMMUNITIES[0]], {"alpha": [reply]})
+    assert con.execute("SELECT replies FROM thread_response WHERE thread_id LIKE '%' || ?",
+                       [opener[0]]).fetchone()[0] >= 1
+    assert_same(con)
+
+
 def test_and_after_a_rescore(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     con.close()
     steps.rescore(db_path, build_matcher(brands=[("Acme", [])], remove={"Trust": ["trust"]}), batch=25)
